@@ -1,0 +1,197 @@
+namespace Bert.MLNet.Tokenizers;
+
+public sealed partial class BertTokenizer
+{
+    /// <summary>
+    /// Encodes one text as <c>[CLS] text [SEP]</c>, truncated to <paramref name="maxLength"/> tokens
+    /// (special tokens included; default <see cref="BertTokenizerOptions.ModelMaxLength"/>).
+    /// <see cref="BertEncoding.Truncated"/> and <see cref="BertEncoding.TokenCount"/> say whether and how much was cut.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 2.</exception>
+    public BertEncoding Encode(string text, int? maxLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var max = ResolveMaxLength(maxLength, 2);
+        var sink = TokenSink.Rent();
+        TokenizeInto(text, sink);
+        var keep = Math.Min(sink.Count, max - 2);
+        return Build(sink, 0, keep, -1, 0, sink.Count, keep < sink.Count);
+    }
+
+    /// <summary>
+    /// Encodes a text pair as <c>[CLS] first [SEP] second [SEP]</c> with type ids 0 then 1. When the pair is
+    /// longer than <paramref name="maxLength"/>, the longer text is cut first, as Hugging Face's
+    /// <c>longest_first</c> strategy does (the shorter keeps at least half the room).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 3.</exception>
+    public BertEncoding Encode(string first, string second, int? maxLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var max = ResolveMaxLength(maxLength, 3);
+        var sink = TokenSink.Rent();
+        TokenizeInto(first, sink);
+        var firstCount = sink.Count;
+        TokenizeInto(second, sink);
+        var secondCount = sink.Count - firstCount;
+        var (keepFirst, keepSecond) = LongestFirst(firstCount, secondCount, max - 3);
+        return Build(sink, 0, keepFirst, firstCount, keepSecond, firstCount + secondCount,
+            keepFirst < firstCount || keepSecond < secondCount);
+    }
+
+    /// <summary>
+    /// Encodes a long text as overlapping windows, each <c>[CLS] piece [SEP]</c> of at most
+    /// <paramref name="maxLength"/> tokens, where each window repeats the last <paramref name="stride"/> tokens
+    /// of the one before (Hugging Face's overflowing tokens). A text that fits gives one window; nothing is lost.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 3, or <paramref name="stride"/> is negative or leaves no room for new tokens.</exception>
+    public IReadOnlyList<BertEncoding> EncodeWindows(string text, int maxLength, int stride)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var max = ResolveMaxLength(maxLength, 3);
+        var room = max - 2;
+        if (stride < 0 || stride >= room)
+        {
+            TokenizerThrow.InvalidOption(nameof(stride), stride, $"in [0, {room - 1}] (below maxLength - 2 = {room})");
+        }
+
+        var sink = TokenSink.Rent();
+        TokenizeInto(text, sink);
+        var windows = new List<BertEncoding>();
+        for (var start = 0; ; start += room - stride)
+        {
+            var end = Math.Min(start + room, sink.Count);
+            windows.Add(Build(sink, start, end - start, -1, 0, sink.Count, sink.Count > room));
+            if (end == sink.Count)
+            {
+                return windows;
+            }
+        }
+    }
+
+    /// <summary>The WordPiece tokens of a text, without special tokens and without truncation.</summary>
+    public IReadOnlyList<string> Tokenize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sink = TokenSink.Rent();
+        TokenizeInto(text, sink);
+        var tokens = new string[sink.Count];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            tokens[i] = vocabulary[sink.Ids[i]];
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The number of WordPiece tokens in a text, without special tokens. Allocates nothing.</summary>
+    public int CountTokens(ReadOnlySpan<char> text)
+    {
+        var sink = TokenSink.Rent();
+        TokenizeInto(text, sink);
+        return sink.Count;
+    }
+
+    /// <summary>
+    /// Writes <c>[CLS] text [SEP]</c> into <paramref name="inputIds"/>, truncated to its length, and returns the
+    /// number of ids written. Allocates nothing; <paramref name="tokenCount"/> is the text's WordPiece count before
+    /// truncation (truncated when it exceeds the returned length minus 2).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="inputIds"/> holds fewer than 2 values.</exception>
+    public int EncodeToIds(ReadOnlySpan<char> text, Span<long> inputIds, out int tokenCount)
+    {
+        if (inputIds.Length < 2)
+        {
+            TokenizerThrow.BufferTooSmall(nameof(inputIds), inputIds.Length, 2);
+        }
+
+        var sink = TokenSink.Rent();
+        TokenizeInto(text, sink);
+        tokenCount = sink.Count;
+        var keep = Math.Min(sink.Count, inputIds.Length - 2);
+        inputIds[0] = ClassificationId;
+        for (var i = 0; i < keep; i++)
+        {
+            inputIds[i + 1] = sink.Ids[i];
+        }
+
+        inputIds[keep + 1] = SeparatorId;
+        return keep + 2;
+    }
+
+    private int ResolveMaxLength(int? maxLength, int minimum)
+    {
+        var max = maxLength ?? Options.ModelMaxLength;
+        if (max < minimum)
+        {
+            TokenizerThrow.InvalidOption(nameof(maxLength), max, $"at least {minimum} (room for the special tokens)");
+        }
+
+        return max;
+    }
+
+    // Hugging Face's longest_first for pairs: cut only the longer while the shorter fits in half the room,
+    // otherwise give the shorter half the room (rounded down) and the longer the rest.
+    internal static (int First, int Second) LongestFirst(int first, int second, int room)
+    {
+        if (first + second <= room)
+        {
+            return (first, second);
+        }
+
+        var swap = first > second;
+        var shorter = swap ? second : first;
+        int keepShorter, keepLonger;
+        if (2 * shorter <= room)
+        {
+            keepShorter = shorter;
+            keepLonger = room - shorter;
+        }
+        else
+        {
+            keepShorter = room / 2;
+            keepLonger = room / 2 + room % 2;
+        }
+
+        return swap ? (keepLonger, keepShorter) : (keepShorter, keepLonger);
+    }
+
+    private BertEncoding Build(TokenSink sink, int firstStart, int firstCount, int secondStart, int secondCount,
+        int tokenCount, bool truncated)
+    {
+        var pair = secondStart >= 0;
+        var length = firstCount + 2 + (pair ? secondCount + 1 : 0);
+        var ids = new int[length];
+        var typeIds = new int[length];
+        var offsets = new TokenOffset[length];
+        var tokens = new string[length];
+        var at = 0;
+        Put(ClassificationId, 0, default);
+        for (var i = firstStart; i < firstStart + firstCount; i++)
+        {
+            Put(sink.Ids[i], 0, new TokenOffset(sink.Starts[i], sink.Ends[i]));
+        }
+
+        Put(SeparatorId, 0, default);
+        if (pair)
+        {
+            for (var i = secondStart; i < secondStart + secondCount; i++)
+            {
+                Put(sink.Ids[i], 1, new TokenOffset(sink.Starts[i], sink.Ends[i]));
+            }
+
+            Put(SeparatorId, 1, default);
+        }
+
+        return new BertEncoding(ids, typeIds, offsets, tokens, tokenCount, truncated);
+
+        void Put(int id, int typeId, TokenOffset offset)
+        {
+            ids[at] = id;
+            typeIds[at] = typeId;
+            offsets[at] = offset;
+            tokens[at] = vocabulary[id];
+            at++;
+        }
+    }
+}
