@@ -1,0 +1,23 @@
+namespace Bert.MLNet.Cli.Commands;
+
+/// <summary>Turns the errors a user can cause (bad paths, files, options) into one line on stderr and exit code 1.</summary>
+internal static class CommandErrors
+{
+    internal static Task<int> Run(Func<int> action)
+    {
+        try
+        {
+            return Task.FromResult(action());
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Task.FromResult(1);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return Task.FromResult(130);
+        }
+    }
+}
