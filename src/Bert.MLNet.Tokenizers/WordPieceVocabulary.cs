@@ -11,8 +11,8 @@ internal sealed class WordPieceVocabulary
 {
     private readonly string[] tokens;
     private readonly Dictionary<string, int> byToken;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> wordStarts;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> continuations;
+    private readonly PieceTable wordStarts;
+    private readonly PieceTable continuations;
 
     internal WordPieceVocabulary(string[] tokens, string continuingSubwordPrefix, int unknownId, int maxInputCharsPerWord)
     {
@@ -21,22 +21,22 @@ internal sealed class WordPieceVocabulary
         UnknownId = unknownId;
         MaxInputCharsPerWord = maxInputCharsPerWord;
         byToken = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
-        var starts = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
-        var continues = new Dictionary<string, int>(tokens.Length / 4, StringComparer.Ordinal);
+        var starts = new List<(string, int)>(tokens.Length);
+        var continues = new List<(string, int)>(tokens.Length / 4);
         for (var id = 0; id < tokens.Length; id++)
         {
             var token = tokens[id];
             byToken.TryAdd(token, id);
-            starts.TryAdd(token, id);
+            starts.Add((token, id));
             if (continuingSubwordPrefix.Length > 0 && token.Length > continuingSubwordPrefix.Length
                 && token.StartsWith(continuingSubwordPrefix, StringComparison.Ordinal))
             {
-                continues.TryAdd(token[continuingSubwordPrefix.Length..], id);
+                continues.Add((token[continuingSubwordPrefix.Length..], id));
             }
         }
 
-        wordStarts = starts.GetAlternateLookup<ReadOnlySpan<char>>();
-        continuations = continues.GetAlternateLookup<ReadOnlySpan<char>>();
+        wordStarts = new PieceTable(starts);
+        continuations = new PieceTable(continues);
     }
 
     internal string ContinuingSubwordPrefix { get; }
@@ -61,7 +61,7 @@ internal sealed class WordPieceVocabulary
     internal void SplitSimple(ReadOnlySpan<char> word, int start, TokenSink sink)
     {
         // Most words are whole entries: one lookup and done.
-        if (wordStarts.TryGetValue(word, out var whole))
+        if (wordStarts.TryGet(word, out var whole))
         {
             sink.Add(whole, start, start + word.Length);
             return;
@@ -87,7 +87,7 @@ internal sealed class WordPieceVocabulary
             var table = from == 0 ? wordStarts : continuations;
             while (to > from)
             {
-                if (table.TryGetValue(word[from..to], out found))
+                if (table.TryGet(word[from..to], out found))
                 {
                     break;
                 }
@@ -132,7 +132,7 @@ internal sealed class WordPieceVocabulary
             var table = from == 0 ? wordStarts : continuations;
             while (to > from)
             {
-                if (table.TryGetValue(word[runeStarts[from]..runeStarts[to]], out found))
+                if (table.TryGet(word[runeStarts[from]..runeStarts[to]], out found))
                 {
                     break;
                 }
