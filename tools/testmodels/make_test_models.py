@@ -53,7 +53,7 @@ SENTENCES = [
 
 def vocabulary(specials_first: bool) -> list[str]:
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    body = WORDS + PUNCT + LETTERS + ["##" + c for c in LETTERS] + ["##s", "##ing", "##ed", "##er"]
+    body = list(dict.fromkeys(WORDS + PUNCT + LETTERS + ["##" + c for c in LETTERS] + ["##s", "##ing", "##ed", "##er"]))
     if specials_first:
         return specials + body
     # Special tokens at unusual ids, [CLS] first: the library must read ids from the files.

@@ -1,0 +1,254 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using Bert.MLNet.Embeddings;
+using Bert.MLNet.OnnxRuntime;
+
+namespace Bert.MLNet;
+
+public sealed partial class BertModel
+{
+    /// <summary>
+    /// Embeds texts: tokenizes, runs the model in length-sorted batches, pools the chosen layers (ignoring
+    /// padding) and combines them, returning one embedding per text in input order. Long texts are truncated
+    /// (and reported) or split into windows whose pooled vectors are merged — by their token-weighted mean,
+    /// or element-wise maximum for <see cref="Pooling.Max"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A text is null (the message names its row), or the options are invalid (the message names the option).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A selected layer is outside the model (the message gives the valid range).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; no partial result is returned.</exception>
+    public EmbeddingResult Embed(IReadOnlyList<string> texts, EmbeddingOptions? options = null,
+        IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        options ??= new EmbeddingOptions();
+        var layers = options.Pooling == Pooling.FirstLastAverage ? [1, LayerCount] : options.Layers.Resolve(LayerCount);
+        options.Validate(layers.Count);
+        if (options.Pooling == Pooling.None && options.LongText == LongTextHandling.Window)
+        {
+            throw new ArgumentException("Per-token output (Pooling.None) needs LongText = Truncate: windows overlap, so their tokens would repeat.", nameof(options));
+        }
+
+        var maxLength = options.MaxLength ?? Math.Min(MaxPositions, Tokenizer.Options.ModelMaxLength);
+        if (maxLength > MaxPositions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), maxLength,
+                $"{nameof(EmbeddingOptions.MaxLength)} is {maxLength} but the model's position embeddings cover {MaxPositions} tokens.");
+        }
+
+        var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, maxLength);
+        var width = HiddenSize;
+        var combine = options.Pooling == Pooling.FirstLastAverage ? LayerCombination.Mean : options.Combine;
+        var perLayer = new float[segments.Count][];
+        var outputNames = layers.Distinct().Select(HiddenStateOutput).ToArray();
+        var outputIndex = layers.Select(l => Array.IndexOf(outputNames, HiddenStateOutput(l))).ToArray();
+
+        var done = 0;
+        long tokens = 0;
+        foreach (var batch in Batcher.Plan(segments, options.BatchSize, options.TokenBudget))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            RunBatch(segments, batch, outputNames, outputIndex, options.Pooling, perLayer, cancellationToken);
+            done += batch.Length;
+            tokens += batch.Sum(i => (long)segments[i].Ids.Length);
+            progress?.Report(new EmbeddingProgress(done, segments.Count, tokens));
+        }
+
+        return options.Pooling == Pooling.None
+            ? PerTokenResult(texts.Count, segments, perLayer, layers.Count, width, combine, options, tokenCounts, truncated, windowCounts)
+            : PooledResult(texts.Count, segments, perLayer, layers.Count, width, combine, options, tokenCounts, truncated, windowCounts);
+    }
+
+    private (List<Segment> Segments, int[] TokenCounts, bool[] Truncated, int[] WindowCounts) Tokenize(
+        IReadOnlyList<string> texts, EmbeddingOptions options, int maxLength)
+    {
+        var segments = new List<Segment>(texts.Count);
+        var tokenCounts = new int[texts.Count];
+        var truncated = new bool[texts.Count];
+        var windowCounts = new int[texts.Count];
+        for (var row = 0; row < texts.Count; row++)
+        {
+            var text = texts[row] ?? throw new ArgumentException($"Text at row {row} is null; every row needs a string (use \"\" for empty).", nameof(texts));
+            if (options.LongText == LongTextHandling.Window)
+            {
+                var stride = Math.Min(options.Stride, maxLength - 3);
+                var windows = Tokenizer.EncodeWindows(text, maxLength, stride);
+                foreach (var window in windows)
+                {
+                    segments.Add(new Segment(row, [.. window.Ids]));
+                }
+
+                tokenCounts[row] = windows[0].TokenCount;
+                windowCounts[row] = windows.Count;
+            }
+            else
+            {
+                var encoding = Tokenizer.Encode(text, maxLength);
+                segments.Add(new Segment(row, [.. encoding.Ids]));
+                tokenCounts[row] = encoding.TokenCount;
+                truncated[row] = encoding.Truncated;
+                windowCounts[row] = 1;
+            }
+        }
+
+        return (segments, tokenCounts, truncated, windowCounts);
+    }
+
+    private void RunBatch(List<Segment> segments, int[] batch, string[] outputNames, int[] outputIndex, Pooling pooling,
+        float[][] perLayer, CancellationToken cancellationToken)
+    {
+        var rows = batch.Length;
+        var length = batch.Max(i => segments[i].Ids.Length);
+        var size = rows * length;
+        var ids = ArrayPool<long>.Shared.Rent(size);
+        var mask = ArrayPool<long>.Shared.Rent(size);
+        var types = ArrayPool<long>.Shared.Rent(size);
+        try
+        {
+            ids.AsSpan(0, size).Fill(Tokenizer.PaddingId);
+            mask.AsSpan(0, size).Clear();
+            types.AsSpan(0, size).Clear();
+            for (var r = 0; r < rows; r++)
+            {
+                var source = segments[batch[r]].Ids;
+                var target = ids.AsSpan(r * length, source.Length);
+                for (var t = 0; t < source.Length; t++)
+                {
+                    target[t] = source[t];
+                }
+
+                mask.AsSpan(r * length, source.Length).Fill(1);
+            }
+
+            long[] shape = [rows, length];
+            var inputs = new TensorInput[3];
+            var count = 0;
+            inputs[count++] = new TensorInput(Inputs.InputIds, ids.AsMemory(0, size), shape);
+            if (Inputs.AttentionMask is { } maskName)
+            {
+                inputs[count++] = new TensorInput(maskName, mask.AsMemory(0, size), shape);
+            }
+
+            if (Inputs.TokenTypeIds is { } typeName)
+            {
+                inputs[count++] = new TensorInput(typeName, types.AsMemory(0, size), shape);
+            }
+
+            using var outputs = session.Run(inputs.AsSpan(0, count), outputNames, cancellationToken);
+            var width = HiddenSize;
+            for (var r = 0; r < rows; r++)
+            {
+                var tokens = segments[batch[r]].Ids.Length;
+                var result = pooling == Pooling.None ? new float[outputIndex.Length * tokens * width] : new float[outputIndex.Length * width];
+                for (var l = 0; l < outputIndex.Length; l++)
+                {
+                    var states = outputs.GetFloats(outputIndex[l]).Slice(r * length * width, tokens * width);
+                    if (pooling == Pooling.None)
+                    {
+                        states.CopyTo(result.AsSpan(l * tokens * width));
+                    }
+                    else
+                    {
+                        Pooler.Pool(states, tokens, width, pooling, result.AsSpan(l * width, width));
+                    }
+                }
+
+                perLayer[batch[r]] = result;
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(ids);
+            ArrayPool<long>.Shared.Return(mask);
+            ArrayPool<long>.Shared.Return(types);
+        }
+    }
+
+    private static EmbeddingResult PooledResult(int count, List<Segment> segments, float[][] perLayer, int layers, int width,
+        LayerCombination combine, EmbeddingOptions options, int[] tokenCounts, bool[] truncated, int[] windowCounts)
+    {
+        // Merge windows per text, per layer: token-weighted mean, or element-wise maximum for max pooling.
+        var merged = new float[count][];
+        var weights = new float[count];
+        for (var s = 0; s < segments.Count; s++)
+        {
+            var row = segments[s].Row;
+            var vector = perLayer[s];
+            if (merged[row] is not { } target)
+            {
+                merged[row] = options.Pooling == Pooling.Max ? vector : Scaled(vector, segments[s].Ids.Length);
+                weights[row] = segments[s].Ids.Length;
+            }
+            else if (options.Pooling == Pooling.Max)
+            {
+                TensorPrimitives.Max(target, vector, target);
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd(vector, segments[s].Ids.Length, target, target);
+                weights[row] += segments[s].Ids.Length;
+            }
+        }
+
+        var dimension = combine is LayerCombination.Concat or LayerCombination.Separate ? layers * width : width;
+        var data = new float[count * dimension];
+        for (var row = 0; row < count; row++)
+        {
+            if (options.Pooling != Pooling.Max)
+            {
+                TensorPrimitives.Divide(merged[row], weights[row], merged[row]);
+            }
+
+            var output = data.AsSpan(row * dimension, dimension);
+            Pooler.Combine(merged[row], layers, width, combine, options.LayerWeights, output);
+            if (options.Normalize)
+            {
+                var blocks = combine == LayerCombination.Separate ? layers : 1;
+                for (var b = 0; b < blocks; b++)
+                {
+                    Pooler.Normalize(output.Slice(b * (dimension / blocks), dimension / blocks));
+                }
+            }
+        }
+
+        int[] shape = combine == LayerCombination.Separate ? [layers, width] : [dimension];
+        return new EmbeddingResult(data, count, shape, null, tokenCounts, truncated, windowCounts);
+
+        static float[] Scaled(float[] vector, float weight)
+        {
+            TensorPrimitives.Multiply(vector, weight, vector);
+            return vector;
+        }
+    }
+
+    private static EmbeddingResult PerTokenResult(int count, List<Segment> segments, float[][] perLayer, int layers, int width,
+        LayerCombination combine, EmbeddingOptions options, int[] tokenCounts, bool[] truncated, int[] windowCounts)
+    {
+        var dimension = combine is LayerCombination.Concat or LayerCombination.Separate ? layers * width : width;
+        var vectors = new float[count][];
+        var gathered = new float[layers * width];
+        for (var s = 0; s < segments.Count; s++)
+        {
+            var tokens = segments[s].Ids.Length;
+            var states = perLayer[s];
+            var output = new float[tokens * dimension];
+            for (var t = 0; t < tokens; t++)
+            {
+                for (var l = 0; l < layers; l++)
+                {
+                    states.AsSpan((l * tokens + t) * width, width).CopyTo(gathered.AsSpan(l * width));
+                }
+
+                var target = output.AsSpan(t * dimension, dimension);
+                Pooler.Combine(gathered, layers, width, combine, options.LayerWeights, target);
+                if (options.Normalize)
+                {
+                    Pooler.Normalize(target);
+                }
+            }
+
+            vectors[segments[s].Row] = output;
+        }
+
+        return new EmbeddingResult([], count, [-1, dimension], vectors, tokenCounts, truncated, windowCounts);
+    }
+}

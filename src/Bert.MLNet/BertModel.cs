@@ -1,0 +1,191 @@
+using System.Text.Json;
+using Bert.MLNet.OnnxRuntime;
+using Bert.MLNet.OnnxRuntime.Onnx;
+using Bert.MLNet.Tokenizers;
+
+namespace Bert.MLNet;
+
+/// <summary>
+/// A BERT-family model ready to embed text: its tokenizer and one ONNX Runtime session over its graph,
+/// edited in memory so that every hidden state is an output. Load with <see cref="Load"/> from a model
+/// folder (<c>model.onnx</c> at the root or in <c>onnx/</c>, a vocabulary, optional <c>config.json</c>) or
+/// from an <c>.onnx</c> path with the vocabulary beside it.
+/// </summary>
+/// <remarks>
+/// Thread-safe: many threads may call <see cref="Embed"/> at once (the session runs them concurrently).
+/// Dispose to free the native session.
+/// </remarks>
+public sealed partial class BertModel : IDisposable
+{
+    private const string HiddenStatePrefix = "hidden_states.";
+
+    private readonly InferenceSession session;
+    private readonly string[] hiddenStateOutputs;
+
+    private BertModel(ModelFiles files, BertTokenizer tokenizer, OnnxModel graph, HiddenStateLayout layout, ModelInputs inputs,
+        long vocabularyRows, int maxPositions, SessionOptions sessionOptions)
+    {
+        Files = files;
+        Tokenizer = tokenizer;
+        Layout = layout;
+        Inputs = inputs;
+        HiddenSize = (int)layout.HiddenSize;
+        MaxPositions = maxPositions;
+        EmbeddingRows = vocabularyRows;
+        hiddenStateOutputs = [.. Enumerable.Range(0, layout.Tensors.Count).Select(i => HiddenStatePrefix + i)];
+        graph.AddFloatOutputs(layout.Tensors.Select((t, i) => (t, hiddenStateOutputs[i])), layout.HiddenSize);
+        session = InferenceSession.Create(graph.ToBytes(), sessionOptions);
+        Producer = graph.Producer;
+        Opset = graph.Opset;
+    }
+
+    /// <summary>The files the model came from.</summary>
+    public ModelFiles Files { get; }
+
+    /// <summary>The model's tokenizer.</summary>
+    public BertTokenizer Tokenizer { get; }
+
+    /// <summary>Where the graph keeps each hidden state.</summary>
+    public HiddenStateLayout Layout { get; }
+
+    /// <summary>Which of the standard inputs the model takes.</summary>
+    public ModelInputs Inputs { get; }
+
+    /// <summary>The number of encoder layers (hidden states 1..N; 0 is the embeddings).</summary>
+    public int LayerCount => Layout.LayerCount;
+
+    /// <summary>The width of every hidden state.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>The longest input the position embeddings cover.</summary>
+    public int MaxPositions { get; }
+
+    /// <summary>The rows of the word-embedding matrix (equal to the vocabulary size).</summary>
+    public long EmbeddingRows { get; }
+
+    /// <summary>The program that wrote the ONNX file.</summary>
+    public string Producer { get; }
+
+    /// <summary>The ONNX opset of the graph.</summary>
+    public long Opset { get; }
+
+    /// <summary>The ONNX Runtime session's inputs and outputs (hidden-state outputs included).</summary>
+    public IReadOnlyList<TensorMetadata> SessionInputs => session.Inputs;
+
+    /// <inheritdoc cref="SessionInputs"/>
+    public IReadOnlyList<TensorMetadata> SessionOutputs => session.Outputs;
+
+    internal InferenceSession Session => session;
+
+    internal string HiddenStateOutput(int layer) => hiddenStateOutputs[layer];
+
+    /// <summary>Loads a model from a folder or an <c>.onnx</c> file.</summary>
+    /// <exception cref="FileNotFoundException">No model or vocabulary where expected (the message lists where it looked).</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, the graph has no findable hidden states, or the vocabulary does not fit the model.</exception>
+    public static BertModel Load(string path, SessionOptions? sessionOptions = null) => LoadCore(path, sessionOptions, CancellationToken.None);
+
+    /// <inheritdoc cref="Load"/>
+    public static Task<BertModel> LoadAsync(string path, SessionOptions? sessionOptions = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => LoadCore(path, sessionOptions, cancellationToken), cancellationToken);
+
+    /// <summary>Frees the native session.</summary>
+    public void Dispose() => session.Dispose();
+
+    private static BertModel LoadCore(string path, SessionOptions? sessionOptions, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var files = ModelFiles.Locate(path);
+        var tokenizer = BertTokenizer.Load(files.TokenizerPath);
+        cancellationToken.ThrowIfCancellationRequested();
+        var config = ReadConfig(files.ConfigPath);
+        var graph = OnnxModel.Load(files.OnnxPath);
+        var inputs = ModelInputs.Detect(graph);
+        var layout = HiddenStateFinder.Find(graph);
+        var embeddings = WordEmbeddingShape(graph, inputs);
+
+        if (config.Layers is { } layers && layers != layout.LayerCount)
+        {
+            throw new InvalidDataException($"{files.ConfigPath}: num_hidden_layers is {layers} but the graph {files.OnnxPath} has {layout.LayerCount} encoder layers.");
+        }
+
+        var hiddenSize = layout.HiddenSize > 0 ? layout.HiddenSize : embeddings?[1] ?? config.HiddenSize ?? 0;
+        if (hiddenSize <= 0)
+        {
+            throw new InvalidDataException($"{files.OnnxPath}: cannot tell the hidden size (no normalization scale or word-embedding matrix found, and no config.json).");
+        }
+
+        var rows = embeddings?[0] ?? config.VocabularySize ?? tokenizer.VocabularySize;
+        if (rows != tokenizer.VocabularySize)
+        {
+            throw new InvalidDataException(
+                $"The vocabulary ({files.TokenizerPath}) has {tokenizer.VocabularySize} tokens but the model's word-embedding matrix ({files.OnnxPath}) has {rows} rows; " +
+                "the tokenizer and the model do not belong together.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var maxPositions = config.MaxPositions ?? PositionRows(graph, inputs, embeddings) ?? tokenizer.Options.ModelMaxLength;
+        return new BertModel(files, tokenizer, graph, layout with { HiddenSize = hiddenSize }, inputs, rows, maxPositions, sessionOptions ?? new SessionOptions());
+    }
+
+    private static (int? Layers, long? HiddenSize, long? VocabularySize, int? MaxPositions) ReadConfig(string? path)
+    {
+        if (path is null)
+        {
+            return default;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = document.RootElement;
+            return (Int(root, "num_hidden_layers"), Int(root, "hidden_size"), Int(root, "vocab_size"), Int(root, "max_position_embeddings"));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON ({e.Message}).", e);
+        }
+
+        static int? Int(JsonElement root, string name) =>
+            root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.TryGetInt32(out var i) ? i : null;
+    }
+
+    // The matrix a Gather looks the input ids up in: [vocabulary, hidden].
+    private static long[]? WordEmbeddingShape(OnnxModel graph, ModelInputs inputs) =>
+        GatherTables(graph, inputs.InputIds).FirstOrDefault();
+
+    private static int? PositionRows(OnnxModel graph, ModelInputs inputs, long[]? words)
+    {
+        var typeTables = inputs.TokenTypeIds is { } types ? GatherTables(graph, types).ToHashSet() : [];
+        var wordTables = GatherTables(graph, inputs.InputIds).ToHashSet();
+        var candidates = graph.Graph.Node.Where(n => n.OpType == "Gather")
+            .Select(n => graph.InitializerShape(n.Input[0]))
+            .Where(s => s is [_, var h] && (words is null || h == words[1]))
+            .Select(s => s!.ToArray())
+            .Where(s => !wordTables.Any(w => w.SequenceEqual(s)) && !typeTables.Any(t => t.SequenceEqual(s)) && s[0] > 2);
+        return candidates.Select(s => (int?)s[0]).FirstOrDefault();
+    }
+
+    private static IEnumerable<long[]> GatherTables(OnnxModel graph, string input)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal) { input };
+        foreach (var node in graph.Graph.Node)
+        {
+            if (node.OpType is "Cast" or "Identity" or "Unsqueeze" && names.Contains(node.Input[0]))
+            {
+                names.Add(node.Output[0]);
+            }
+
+            if (node.OpType == "Gather" && node.Input.Count > 1 && names.Contains(node.Input[1])
+                && graph.InitializerShape(node.Input[0]) is [_, _] shape)
+            {
+                yield return [.. shape];
+            }
+
+            if (node.OpType == "EmbedLayerNormalization" && node.Input.Count > 2 && graph.InitializerShape(node.Input[2]) is [_, _] words
+                && names.Contains(node.Input[0]))
+            {
+                yield return [.. words];
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+namespace Bert.MLNet;
+
+/// <summary>What <see cref="BertModel.Embed"/> computes and how it batches. Immutable; derive variants with <c>with</c>.</summary>
+public sealed record EmbeddingOptions
+{
+    /// <summary>The hidden states to use (default: the last layer). See <see cref="LayerSelection"/>.</summary>
+    public LayerSelection Layers { get; init; } = LayerSelection.Last;
+
+    /// <summary>How each layer's token vectors become one vector (default <see cref="Pooling.Mean"/>).</summary>
+    public Pooling Pooling { get; init; } = Pooling.Mean;
+
+    /// <summary>How several layers combine (default <see cref="LayerCombination.Concat"/>).</summary>
+    public LayerCombination Combine { get; init; } = LayerCombination.Concat;
+
+    /// <summary>One weight per selected layer for <see cref="LayerCombination.Weighted"/>.</summary>
+    public IReadOnlyList<float>? LayerWeights { get; init; }
+
+    /// <summary>Scale each output vector to unit length (each layer's, with <see cref="LayerCombination.Separate"/>).</summary>
+    public bool Normalize { get; init; }
+
+    /// <summary>The most texts (or windows) in one model run. Default 32.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The most tokens in one model run, padding included (rows × padded length). Default 16,384.</summary>
+    public int TokenBudget { get; init; } = 16_384;
+
+    /// <summary>The longest encoding in tokens, special tokens included; null takes the model's maximum (at most 512).</summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>What to do with texts longer than <see cref="MaxLength"/> (default: truncate and report).</summary>
+    public LongTextHandling LongText { get; init; } = LongTextHandling.Truncate;
+
+    /// <summary>With <see cref="LongTextHandling.Window"/>: tokens each window repeats from the one before. Default 128.</summary>
+    public int Stride { get; init; } = 128;
+
+    internal void Validate(int selectedLayers)
+    {
+        if (BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} is {BatchSize}; expected at least 1.");
+        }
+
+        if (TokenBudget < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TokenBudget), TokenBudget, $"{nameof(TokenBudget)} is {TokenBudget}; expected at least 2.");
+        }
+
+        if (MaxLength is < 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, $"{nameof(MaxLength)} is {MaxLength}; expected at least 3 ([CLS], one token, [SEP]).");
+        }
+
+        if (Stride < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Stride), Stride, $"{nameof(Stride)} is {Stride}; expected 0 or more.");
+        }
+
+        if (Combine == LayerCombination.Weighted && (LayerWeights is null || LayerWeights.Count != selectedLayers))
+        {
+            throw new ArgumentException(
+                $"{nameof(LayerCombination.Weighted)} needs one weight per selected layer: {selectedLayers} layers ('{Layers}') but {LayerWeights?.Count ?? 0} weights.",
+                nameof(LayerWeights));
+        }
+    }
+}
