@@ -139,6 +139,13 @@ class BertEncoder(nn.Module):
         super().__init__()
         self.layer = nn.ModuleList(BertLayer(c) for _ in range(c.num_hidden_layers))
 
+    def forward(self, hidden, extended_mask):
+        states = [hidden]
+        for layer in self.layer:
+            hidden = layer(hidden, extended_mask)
+            states.append(hidden)
+        return states
+
 
 class BertPooler(nn.Module):
     def __init__(self, c: BertConfig):
@@ -162,14 +169,10 @@ class BertModel(nn.Module):
     def forward(self, input_ids, attention_mask, token_type_ids, all_hidden_states: bool = False):
         # Same additive mask as transformers: 0 where attended, the dtype's minimum where padded.
         extended = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
-        hidden = self.embeddings(input_ids, token_type_ids)
-        states = [hidden]
-        for layer in self.encoder.layer:
-            hidden = layer(hidden, extended)
-            states.append(hidden)
+        states = self.encoder(self.embeddings(input_ids, token_type_ids), extended)
         if all_hidden_states:
             return states
-        return hidden, self.pooler(hidden)
+        return states[-1], self.pooler(states[-1])
 
 
 class BertPredictionHeadTransform(nn.Module):

@@ -34,17 +34,6 @@ GOLDEN_SENTENCES = [
 ]
 
 
-class Exported(torch.nn.Module):
-    """BertModel with the signature and outputs of a typical Hugging Face ONNX export."""
-
-    def __init__(self, model: BertModel):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        return self.model(input_ids, attention_mask, token_type_ids)
-
-
 def load_model(run_dir: Path) -> tuple[BertModel, BertConfig]:
     hf = json.loads((run_dir / "config.json").read_text())
     config = BertConfig(**{k: v for k, v in hf.items() if k in BertConfig.__dataclass_fields__})
@@ -101,7 +90,8 @@ def main() -> None:
     (args.out / "onnx").mkdir(exist_ok=True)
     onnx_path = args.out / "onnx" / "model.onnx"
     axes = {0: "batch_size", 1: "sequence_length"}
-    torch.onnx.export(Exported(model).eval(), sample, str(onnx_path), opset_version=14, do_constant_folding=True,
+    # BertModel itself is exported, so node names are its module paths (/encoder/layer.0/...), as in Hugging Face exports.
+    torch.onnx.export(model, sample, str(onnx_path), opset_version=14, do_constant_folding=True,
                       input_names=["input_ids", "attention_mask", "token_type_ids"],
                       output_names=["last_hidden_state", "pooler_output"],
                       dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
@@ -110,7 +100,7 @@ def main() -> None:
     print(f"{onnx_path}: {onnx_path.stat().st_size:,} bytes")
 
     if args.golden:
-        model.eval()  # the export restores the wrapper's training flag; dropout must stay off
+        model.eval()  # the export restores the module's training flag; dropout must stay off
         with torch.no_grad():
             states = model(*sample, all_hidden_states=True)
             pooled = model(*sample)[1]

@@ -123,7 +123,8 @@ def make(name: str, seed: int, layers: int, hidden: int, heads: int, opset: int,
     axes = {0: "batch_size", 1: "sequence_length"}
     inputs = (torch.from_numpy(ids), torch.from_numpy(mask)) + ((torch.from_numpy(types),) if with_types else ())
     names = ["input_ids", "attention_mask"] + (["token_type_ids"] if with_types else [])
-    torch.onnx.export(Exported(model, with_types).eval(), inputs, str(onnx_path), opset_version=opset,
+    exported = model if with_types else Exported(model, with_types)  # BertModel itself where it can: HF-style node names
+    torch.onnx.export(exported.eval(), inputs, str(onnx_path), opset_version=opset,
                       do_constant_folding=True, input_names=names, output_names=["last_hidden_state", "pooler_output"],
                       dynamic_axes={**{n: axes for n in names}, "last_hidden_state": axes, "pooler_output": {0: "batch_size"}})
     model.eval()
