@@ -9,7 +9,8 @@ internal static class CommandErrors
         {
             return Task.FromResult(action());
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or FormatException
+            or NotSupportedException or Bert.MLNet.OnnxRuntime.OnnxRuntimeException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Task.FromResult(1);

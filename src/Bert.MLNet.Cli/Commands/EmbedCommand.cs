@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Bert.MLNet.Cli.IO;
+using Bert.MLNet.OnnxRuntime;
+
+namespace Bert.MLNet.Cli.Commands;
+
+/// <summary><c>bert-mlnet embed</c>: one embedding per input line, to .npy, JSON Lines or TSV.</summary>
+internal static class EmbedCommand
+{
+    internal static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder, or an .onnx file with its vocabulary beside it.", Required = true };
+        var input = new Option<string>("--input") { Description = "UTF-8 text file, one text per line.", Required = true };
+        var output = new Option<string>("--output") { Description = "Output file: .npy (float32), .jsonl or .tsv (header; loads in ML.NET's TextLoader as a vector column).", Required = true };
+        var layers = new Option<string>("--layers") { Description = "Hidden states: all, -1, -4..-1, 0,2,4 (0 = embeddings, negatives from the end).", DefaultValueFactory = _ => "-1" };
+        var pooling = new Option<string>("--pooling") { Description = "cls, mean, max, mean-sqrt-len, first-last-avg or none (per-token vectors, JSONL only).", DefaultValueFactory = _ => "mean" };
+        var combine = new Option<string>("--combine") { Description = "How several layers combine: concat, mean or separate.", DefaultValueFactory = _ => "concat" };
+        var normalize = new Option<bool>("--normalize") { Description = "Scale each vector to unit length." };
+        var batchSize = new Option<int>("--batch-size") { Description = "Most texts per model run.", DefaultValueFactory = _ => 32 };
+        var maxLength = new Option<int?>("--max-length") { Description = "Longest encoding in tokens (default: the model's maximum)." };
+        var longText = new Option<string>("--long-text") { Description = "truncate (report it) or window (overlapping windows pooled into one vector).", DefaultValueFactory = _ => "truncate" };
+        var stride = new Option<int>("--stride") { Description = "Tokens each window repeats from the one before.", DefaultValueFactory = _ => 128 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0: one per core).", DefaultValueFactory = _ => 0 };
+        var command = new Command("embed", "Embed each line of a text file with a BERT model: chosen layers, pooling and combination.")
+        {
+            model, input, output, layers, pooling, combine, normalize, batchSize, maxLength, longText, stride, threads,
+        };
+        command.SetAction((result, cancellation) => CommandErrors.Run(() =>
+        {
+            var options = new EmbeddingOptions
+            {
+                Layers = LayerSelection.Parse(result.GetValue(layers)!),
+                Pooling = ParsePooling(result.GetValue(pooling)!),
+                Combine = ParseCombine(result.GetValue(combine)!),
+                Normalize = result.GetValue(normalize),
+                BatchSize = result.GetValue(batchSize),
+                MaxLength = result.GetValue(maxLength),
+                LongText = Choice(result.GetValue(longText)!, "--long-text", ("truncate", LongTextHandling.Truncate), ("window", LongTextHandling.Window)),
+                Stride = result.GetValue(stride),
+            };
+            return Run(result.GetValue(model)!, result.GetValue(input)!, result.GetValue(output)!, options, result.GetValue(threads), cancellation);
+        }));
+        return command;
+    }
+
+    internal static int Run(string modelPath, string inputPath, string outputPath, EmbeddingOptions options, int threads, CancellationToken cancellation)
+    {
+        var format = Path.GetExtension(outputPath).ToLowerInvariant();
+        if (format is not (".npy" or ".jsonl" or ".tsv"))
+        {
+            throw new ArgumentException($"--output '{outputPath}' must end in .npy, .jsonl or .tsv.");
+        }
+
+        if (options.Pooling == Pooling.None && format != ".jsonl")
+        {
+            throw new ArgumentException("--pooling none writes one vector per token, which only JSON Lines can hold; use an --output ending in .jsonl.");
+        }
+
+        var texts = TextLines.Read(inputPath).ToArray();
+        using var model = BertModel.Load(modelPath, new SessionOptions { IntraOpThreads = threads });
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var progress = new Progress<EmbeddingProgress>(p =>
+            Console.Error.Write($"\rembedding: {p.Completed}/{p.Total} encodings, {p.Tokens:N0} tokens, {started.Elapsed.TotalSeconds:F1} s"));
+        var result = model.Embed(texts, options, progress, cancellation);
+        Console.Error.WriteLine();
+        switch (format)
+        {
+            case ".npy":
+                NpyWriter.Write(outputPath, result.Data, [result.Count, .. result.Shape]);
+                break;
+            case ".tsv":
+                WriteTsv(outputPath, result);
+                break;
+            default:
+                WriteJsonLines(outputPath, result, model, texts, options);
+                break;
+        }
+
+        var truncated = result.Truncated.Count(t => t);
+        Console.Error.WriteLine(
+            $"embedded {result.Count} lines into {outputPath}: [{string.Join(", ", result.Shape.Select(d => d < 0 ? "tokens" : d.ToString(CultureInfo.InvariantCulture)))}] per line" +
+            (truncated > 0 ? $"; {truncated} truncated (use --long-text window to keep every token)" : string.Empty) +
+            $" in {started.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+
+    private static void WriteTsv(string path, EmbeddingResult result)
+    {
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        writer.WriteLine(string.Join('\t', Enumerable.Range(0, result.Dimension).Select(i => $"f{i}")));
+        var line = new StringBuilder();
+        for (var row = 0; row < result.Count; row++)
+        {
+            line.Clear();
+            foreach (var value in result[row])
+            {
+                line.Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\t');
+            }
+
+            line.Length--;
+            writer.WriteLine(line);
+        }
+    }
+
+    private static void WriteJsonLines(string path, EmbeddingResult result, BertModel model, string[] texts, EmbeddingOptions options)
+    {
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream);
+        for (var row = 0; row < result.Count; row++)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("token_count", result.TokenCounts[row]);
+            json.WriteBoolean("truncated", result.Truncated[row]);
+            json.WriteNumber("windows", result.WindowCounts[row]);
+            if (options.Pooling == Pooling.None)
+            {
+                json.WriteStartArray("tokens");
+                foreach (var token in model.Tokenizer.Encode(texts[row], options.MaxLength ?? Math.Min(model.MaxPositions, model.Tokenizer.Options.ModelMaxLength)).Tokens)
+                {
+                    json.WriteStringValue(token);
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("vectors");
+                var width = result.Shape[^1];
+                var vectors = result[row];
+                for (var t = 0; t < result.TokenVectorCount(row); t++)
+                {
+                    WriteFloats(json, vectors.Slice(t * width, width));
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WritePropertyName("embedding");
+                WriteFloats(json, result[row]);
+            }
+
+            json.WriteEndObject();
+            json.Flush();
+            json.Reset();
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
+    private static void WriteFloats(Utf8JsonWriter json, ReadOnlySpan<float> values)
+    {
+        json.WriteStartArray();
+        foreach (var value in values)
+        {
+            json.WriteNumberValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static Pooling ParsePooling(string text) => Choice(text, "--pooling",
+        ("cls", Pooling.Cls), ("mean", Pooling.Mean), ("max", Pooling.Max), ("mean-sqrt-len", Pooling.MeanSqrtLen),
+        ("first-last-avg", Pooling.FirstLastAverage), ("none", Pooling.None));
+
+    private static LayerCombination ParseCombine(string text) => Choice(text, "--combine",
+        ("concat", LayerCombination.Concat), ("mean", LayerCombination.Mean), ("separate", LayerCombination.Separate));
+
+    private static T Choice<T>(string text, string option, params (string Name, T Value)[] choices) =>
+        choices.FirstOrDefault(c => c.Name.Equals(text, StringComparison.OrdinalIgnoreCase)) is { Name: not null } match
+            ? match.Value
+            : throw new ArgumentException($"{option} '{text}' is not one of {string.Join(", ", choices.Select(c => c.Name))}.");
+}

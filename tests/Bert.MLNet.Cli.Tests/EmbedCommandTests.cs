@@ -1,0 +1,119 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using Bert.MLNet.Cli.Commands;
+
+namespace Bert.MLNet.Cli.Tests;
+
+public sealed class EmbedCommandTests : IDisposable
+{
+    private static readonly string Model = Path.Combine(FindRoot(), "tests", "Bert.MLNet.Tests", "Models", "tiny-bert");
+
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "bert-mlnet-embed-" + Guid.NewGuid().ToString("N"));
+
+    public EmbedCommandTests() => Directory.CreateDirectory(folder);
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void NpyHoldsTheLibrarysEmbeddingsInTheDocumentedShape()
+    {
+        var input = Write("in.txt", "the quick brown fox\n\nthe lazy dog\n");
+        var options = new EmbeddingOptions { Layers = LayerSelection.Parse("-2..-1"), Combine = LayerCombination.Separate };
+        var output = Path.Combine(folder, "out.npy");
+        Assert.Equal(0, EmbedCommand.Run(Model, input, output, options, 1, CancellationToken.None));
+
+        var (shape, values) = ReadNpy(output);
+        Assert.Equal([3, 2, 32], shape);
+        using var model = BertModel.Load(Model);
+        var expected = model.Embed(["the quick brown fox", string.Empty, "the lazy dog"], options);
+        Assert.Equal(expected.Data.ToArray(), values);
+
+        EmbedCommand.Run(Model, input, output, options with { Combine = LayerCombination.Concat }, 1, CancellationToken.None);
+        Assert.Equal([3, 64], ReadNpy(output).Shape);
+        EmbedCommand.Run(Model, input, output, options with { Combine = LayerCombination.Mean }, 1, CancellationToken.None);
+        Assert.Equal([3, 32], ReadNpy(output).Shape);
+    }
+
+    [Fact]
+    public void TsvHasAHeaderAndOneVectorPerLine()
+    {
+        var input = Write("in.txt", "the quick brown fox\nthe lazy dog");
+        var output = Path.Combine(folder, "out.tsv");
+        EmbedCommand.Run(Model, input, output, new EmbeddingOptions(), 1, CancellationToken.None);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal(string.Join('\t', Enumerable.Range(0, 32).Select(i => $"f{i}")), lines[0]);
+        using var model = BertModel.Load(Model);
+        var expected = model.Embed(["the lazy dog"]);
+        Assert.Equal(expected[0].ToArray(), lines[2].Split('\t').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void PerTokenVectorsGoToJsonLines()
+    {
+        var input = Write("in.txt", "the dog\n");
+        var output = Path.Combine(folder, "out.jsonl");
+        EmbedCommand.Run(Model, input, output, new EmbeddingOptions { Pooling = Pooling.None }, 1, CancellationToken.None);
+        var row = JsonDocument.Parse(File.ReadAllLines(output).Single()).RootElement;
+        Assert.Equal(["[CLS]", "the", "dog", "[SEP]"], row.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(4, row.GetProperty("vectors").GetArrayLength());
+        Assert.Equal(32, row.GetProperty("vectors")[0].GetArrayLength());
+
+        var error = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, input, Path.Combine(folder, "x.npy"), new EmbeddingOptions { Pooling = Pooling.None }, 1, CancellationToken.None));
+        Assert.Contains(".jsonl", error.Message, StringComparison.Ordinal);
+        Assert.Contains("must end in .npy, .jsonl or .tsv", Assert.Throws<ArgumentException>(
+            () => EmbedCommand.Run(Model, input, Path.Combine(folder, "x.csv"), new EmbeddingOptions(), 1, CancellationToken.None)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InspectReportsLayersAndHiddenStates()
+    {
+        var output = new StringWriter();
+        InspectCommand.Run(Model, output);
+        var text = output.ToString();
+        Assert.Contains("3 encoder layers, hidden size 32", text, StringComparison.Ordinal);
+        Assert.Contains("(node /encoder/layer.2/output/LayerNorm/Add_1)", text, StringComparison.Ordinal);
+        Assert.Contains("255 tokens", text, StringComparison.Ordinal);
+        Assert.Contains("max positions    64", text, StringComparison.Ordinal);
+    }
+
+    private static (int[] Shape, float[] Values) ReadNpy(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal("\u0093NUMPY", Encoding.Latin1.GetString(bytes, 0, 6));
+        var headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8));
+        Assert.Equal(0, (10 + headerLength) % 64);
+        var header = Encoding.ASCII.GetString(bytes, 10, headerLength);
+        Assert.Contains("'descr': '<f4'", header, StringComparison.Ordinal);
+        var dims = header[(header.IndexOf('(') + 1)..header.IndexOf(')')].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var data = bytes.AsSpan(10 + headerLength);
+        var values = new float[data.Length / 4];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(4 * i)..]);
+        }
+
+        return ([.. dims.Select(int.Parse)], values);
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, content, new UTF8Encoding(false));
+        return path;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Bert.MLNet.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Bert.MLNet.sln not found.");
+    }
+}
