@@ -22,6 +22,12 @@ internal static class BenchmarkData
         return [.. sentences.Take(count)];
     }
 
+    /// <summary>The model the embedding benchmarks and their peers run: BERT_MLNET_BENCH_MODEL, or the bundled model.</summary>
+    internal static string Model() =>
+        Environment.GetEnvironmentVariable("BERT_MLNET_BENCH_MODEL") is { Length: > 0 } model
+            ? model
+            : Path.Combine(RepositoryRoot, "models", "bert-l4-h128-uncased");
+
     /// <summary>The standard uncased BERT tokenizer folder (vocab.txt + tokenizer_config.json).</summary>
     internal static string UncasedTokenizer() => Path.Combine(Setup("tokenizers.sh"), "uncased-vocab");
 

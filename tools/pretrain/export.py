@@ -34,10 +34,10 @@ GOLDEN_SENTENCES = [
 ]
 
 
-def load_model(run_dir: Path) -> tuple[BertModel, BertConfig]:
+def load_model(run_dir: Path, checkpoint: bool = False) -> tuple[BertModel, BertConfig]:
     hf = json.loads((run_dir / "config.json").read_text())
     config = BertConfig(**{k: v for k, v in hf.items() if k in BertConfig.__dataclass_fields__})
-    state = torch.load(run_dir / "final.pt")
+    state = torch.load(run_dir / "checkpoint.pt")["model"] if checkpoint else torch.load(run_dir / "final.pt")
     model = BertModel(config)
     model.load_state_dict({k[len("bert."):]: v for k, v in state.items() if k.startswith("bert.")})
     model.eval()
@@ -75,9 +75,10 @@ def main() -> None:
     parser.add_argument("--run-dir", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--golden", type=Path, default=None, help="where to write the hidden-state golden file")
+    parser.add_argument("--checkpoint", action="store_true", help="export the run's latest checkpoint instead of its final weights")
     args = parser.parse_args()
 
-    model, config = load_model(args.run_dir)
+    model, config = load_model(args.run_dir, args.checkpoint)
     args.out.mkdir(parents=True, exist_ok=True)
     tokenizer_folder(args.out, config.max_position_embeddings)
     hf_config = config.to_hf_json()
