@@ -62,10 +62,12 @@ internal static class EmbedCommand
         var texts = TextLines.Read(inputPath).ToArray();
         using var model = BertModel.Load(modelPath, new SessionOptions { IntraOpThreads = threads });
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var progress = new Progress<EmbeddingProgress>(p =>
-            Console.Error.Write($"\rembedding: {p.Completed}/{p.Total} encodings, {p.Tokens:N0} tokens, {started.Elapsed.TotalSeconds:F1} s"));
+        var progress = new ConsoleProgress(started);
         var result = model.Embed(texts, options, progress, cancellation);
-        Console.Error.WriteLine();
+        if (!Console.IsErrorRedirected)
+        {
+            Console.Error.WriteLine();
+        }
         switch (format)
         {
             case ".npy":
@@ -169,4 +171,23 @@ internal static class EmbedCommand
         choices.FirstOrDefault(c => c.Name.Equals(text, StringComparison.OrdinalIgnoreCase)) is { Name: not null } match
             ? match.Value
             : throw new ArgumentException($"{option} '{text}' is not one of {string.Join(", ", choices.Select(c => c.Name))}.");
+
+    /// <summary>Progress on stderr, written on the calling thread: on a terminal one line redrawn in place; in a log a line every ten seconds and one at the end.</summary>
+    private sealed class ConsoleProgress(System.Diagnostics.Stopwatch clock) : IProgress<EmbeddingProgress>
+    {
+        private readonly bool interactive = !Console.IsErrorRedirected;
+        private TimeSpan lastShown = TimeSpan.MinValue;
+
+        public void Report(EmbeddingProgress value)
+        {
+            if (value.Completed != value.Total && clock.Elapsed - lastShown < TimeSpan.FromSeconds(interactive ? 0.2 : 10))
+            {
+                return;
+            }
+
+            lastShown = clock.Elapsed;
+            var line = $"embedding: {value.Completed}/{value.Total} encodings, {value.Tokens:N0} tokens, {clock.Elapsed.TotalSeconds:F1} s";
+            Console.Error.Write(interactive ? "\r" + line : line + Environment.NewLine);
+        }
+    }
 }
