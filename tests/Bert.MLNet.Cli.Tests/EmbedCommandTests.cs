@@ -36,6 +36,15 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
+    public void ManyBatchesReportProgressWithoutFailing()
+    {
+        var input = Write("in.txt", string.Join('\n', Enumerable.Repeat("the quick brown fox", 100)));
+        var output = Path.Combine(folder, "out.npy");
+        Assert.Equal(0, EmbedCommand.Run(Model, input, output, new EmbeddingOptions { BatchSize = 3 }, 1, CancellationToken.None));
+        Assert.Equal([100, 32], ReadNpy(output).Shape);
+    }
+
+    [Fact]
     public void TsvHasAHeaderAndOneVectorPerLine()
     {
         var input = Write("in.txt", "the quick brown fox\nthe lazy dog");

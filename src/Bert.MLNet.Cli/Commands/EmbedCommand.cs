@@ -176,7 +176,7 @@ internal static class EmbedCommand
     private sealed class ConsoleProgress(System.Diagnostics.Stopwatch clock) : IProgress<EmbeddingProgress>
     {
         private readonly bool interactive = !Console.IsErrorRedirected;
-        private TimeSpan lastShown = TimeSpan.MinValue;
+        private TimeSpan lastShown = TimeSpan.Zero;
 
         public void Report(EmbeddingProgress value)
         {
