@@ -14,6 +14,23 @@ public static unsafe class OnnxRuntimeLibrary
 
     private static readonly Lazy<OrtHandle> SharedEnvironment = new(CreateEnvironment, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>
+    /// Loads the native library from <paramref name="path"/> (for example a CUDA build) instead of the bundled copy.
+    /// Call it before anything else touches ONNX Runtime.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidOperationException">The library is loaded already.</exception>
+    public static void UseLibrary(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"ONNX Runtime library '{path}' does not exist.", path);
+        }
+
+        OrtLibrary.Configure(path);
+    }
+
     /// <summary>The version of the loaded library, for example <c>1.30.0</c>. Loads it on first use.</summary>
     public static string Version => OrtLibrary.Version;
 

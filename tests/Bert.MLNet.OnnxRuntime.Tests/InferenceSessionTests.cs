@@ -98,6 +98,26 @@ public sealed class InferenceSessionTests
     }
 
     [Fact]
+    public void TheLibraryCannotBeSwappedOnceLoaded()
+    {
+        _ = OnnxRuntimeLibrary.Version;
+        Assert.Throws<FileNotFoundException>(() => OnnxRuntimeLibrary.UseLibrary("/no/libonnxruntime.so"));
+        Assert.Contains("loaded already", Assert.Throws<InvalidOperationException>(() => OnnxRuntimeLibrary.UseLibrary(OnnxRuntimeLibrary.LibraryPath)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ListsInitializersWithTheirDimensions()
+    {
+        var proto = ModelProto.Parser.ParseFrom(Graphs.AddThenCast());
+        proto.Graph.Initializer.Add(new TensorProto { Name = "w", DataType = 1, Dims = { 2, 3 } });
+        var model = OnnxModel.FromBytes(Google.Protobuf.MessageExtensions.ToByteArray(proto), "m.onnx");
+        var (name, dims) = Assert.Single(model.Initializers);
+        Assert.Equal(("w", [2L, 3]), (name, dims.ToArray()));
+        Assert.Equal([2L, 3], model.InitializerShape("w"));
+        Assert.Null(model.InitializerShape("v"));
+    }
+
+    [Fact]
     public void InvalidOptionsNameTheOption() =>
         Assert.Contains("InterOpThreads", Assert.Throws<ArgumentOutOfRangeException>(
             () => InferenceSession.Create(Graphs.AddThenCast(), new SessionOptions { InterOpThreads = -2 })).Message, StringComparison.Ordinal);

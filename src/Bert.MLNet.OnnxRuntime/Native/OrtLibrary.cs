@@ -7,7 +7,8 @@ namespace Bert.MLNet.OnnxRuntime.Native;
 /// Finds and loads the ONNX Runtime native library once per process and hands out its function table.
 /// </summary>
 /// <remarks>
-/// Where it looks, first match wins: the path in <see cref="OnnxRuntimeLibrary.LibraryPathVariable"/>;
+/// Where it looks, first match wins: the path given to <see cref="OnnxRuntimeLibrary.UseLibrary"/>; the path in
+/// <see cref="OnnxRuntimeLibrary.LibraryPathVariable"/>;
 /// <c>runtimes/&lt;rid&gt;/native/</c> beside the application (where this project's build, and the NuGet package
 /// Microsoft.ML.OnnxRuntime, put it); then the operating system's own search.
 /// </remarks>
@@ -17,6 +18,19 @@ internal static unsafe class OrtLibrary
     internal const uint ApiVersion = 13;
 
     private static readonly Lazy<Loaded> Instance = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static string? configuredPath;
+
+    /// <summary>Chooses the library file before it is loaded; after that the choice is fixed for the process.</summary>
+    internal static void Configure(string path)
+    {
+        if (Instance.IsValueCreated)
+        {
+            throw new InvalidOperationException($"The ONNX Runtime library is loaded already (from {Instance.Value.Path}); choose the path before the first session is created.");
+        }
+
+        configuredPath = path;
+    }
 
     internal static OrtApi* Api => (OrtApi*)Instance.Value.Api;
 
@@ -72,6 +86,11 @@ internal static unsafe class OrtLibrary
 
     private static IEnumerable<string> Candidates()
     {
+        if (configuredPath is not null)
+        {
+            yield return configuredPath;
+        }
+
         if (Environment.GetEnvironmentVariable(OnnxRuntimeLibrary.LibraryPathVariable) is { Length: > 0 } configured)
         {
             yield return configured;

@@ -45,6 +45,10 @@ public sealed class OnnxModel
     /// <summary>The graph's outputs.</summary>
     public IReadOnlyList<string> Outputs => [.. model.Graph.Output.Select(o => o.Name)];
 
+    /// <summary>The weights stored in the graph: each initializer's name and dimensions.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyList<long> Dimensions)> Initializers =>
+        [.. model.Graph.Initializer.Select(t => (t.Name, (IReadOnlyList<long>)[.. t.Dims]))];
+
     /// <summary>The opset of the default ONNX domain.</summary>
     public long Opset => model.OpsetImport.FirstOrDefault(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx")?.Version ?? 0;
 
