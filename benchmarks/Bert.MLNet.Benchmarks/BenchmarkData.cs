@@ -6,7 +6,7 @@ namespace Bert.MLNet.Benchmarks;
 /// <summary>The real text every benchmark and peer script runs on: sentences of npm nlp-corpus@4.4.0.</summary>
 internal static class BenchmarkData
 {
-    internal static string RepositoryRoot { get; } = FindRoot();
+    internal static string RepositoryRoot => Bert.MLNet.Testing.RepositoryRoot.Path;
 
     /// <summary>All 100,000 sentences (100 files of 1,000), in file order.</summary>
     internal static string[] Sentences(int count)
@@ -46,18 +46,5 @@ internal static class BenchmarkData
         }
 
         return output.Split('\n')[^1];
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Bert.MLNet.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Bert.MLNet.sln above {AppContext.BaseDirectory}.");
     }
 }

@@ -35,6 +35,13 @@ public sealed partial class BertModel
                 $"{nameof(EmbeddingOptions.MaxLength)} is {maxLength} but the model's position embeddings cover {MaxPositions} tokens.");
         }
 
+        if (options.LongText == LongTextHandling.Window && options.Stride >= maxLength - 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Stride,
+                $"{nameof(EmbeddingOptions.Stride)} is {options.Stride} but windows of {maxLength} tokens hold {maxLength - 2} besides [CLS] and [SEP]; " +
+                $"the stride must be below {maxLength - 2} so each window moves forward.");
+        }
+
         var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, maxLength);
         var width = HiddenSize;
         var combine = options.Pooling == Pooling.FirstLastAverage ? LayerCombination.Mean : options.Combine;
@@ -70,8 +77,7 @@ public sealed partial class BertModel
             var text = texts[row] ?? throw new ArgumentException($"Text at row {row} is null; every row needs a string (use \"\" for empty).", nameof(texts));
             if (options.LongText == LongTextHandling.Window)
             {
-                var stride = Math.Min(options.Stride, maxLength - 3);
-                var windows = Tokenizer.EncodeWindows(text, maxLength, stride);
+                var windows = Tokenizer.EncodeWindows(text, maxLength, options.Stride);
                 foreach (var window in windows)
                 {
                     segments.Add(new Segment(row, [.. window.Ids]));

@@ -7,7 +7,7 @@ namespace Bert.MLNet.Cli.Tests;
 
 public sealed class EmbedCommandTests : IDisposable
 {
-    private static readonly string Model = Path.Combine(FindRoot(), "tests", "Bert.MLNet.Tests", "Models", "tiny-bert");
+    private static readonly string Model = Path.Combine(Bert.MLNet.Testing.RepositoryRoot.Path, "tests", "Bert.MLNet.Tests", "Models", "tiny-bert");
 
     private readonly string folder = Path.Combine(Path.GetTempPath(), "bert-mlnet-embed-" + Guid.NewGuid().ToString("N"));
 
@@ -111,18 +111,5 @@ public sealed class EmbedCommandTests : IDisposable
         var path = Path.Combine(folder, name);
         File.WriteAllText(path, content, new UTF8Encoding(false));
         return path;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Bert.MLNet.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Bert.MLNet.sln not found.");
     }
 }

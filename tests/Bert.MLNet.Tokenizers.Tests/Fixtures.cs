@@ -5,10 +5,8 @@ namespace Bert.MLNet.Tokenizers.Tests;
 /// <summary>Where the test data lives: tokenizer folders the build derives into the cache, and golden files.</summary>
 internal static class Fixtures
 {
-    internal static string RepositoryRoot { get; } = FindRoot();
-
     internal static string Cache =>
-        Environment.GetEnvironmentVariable("BERT_MLNET_CACHE") is { Length: > 0 } cache ? cache : Path.Combine(RepositoryRoot, ".cache");
+        Environment.GetEnvironmentVariable("BERT_MLNET_CACHE") is { Length: > 0 } cache ? cache : Path.Combine(Bert.MLNet.Testing.RepositoryRoot.Path, ".cache");
 
     /// <summary>One of the folders tools/setup/tokenizers.sh writes: uncased-vocab, uncased-json, cased-json.</summary>
     internal static string TokenizerFolder(string name)
@@ -44,19 +42,6 @@ internal static class Fixtures
 
     /// <summary>A folder of its own under the system temp folder, deleted on dispose.</summary>
     internal static TempFolder NewFolder() => new();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Bert.MLNet.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Bert.MLNet.sln above {AppContext.BaseDirectory}.");
-    }
 
     internal sealed class TempFolder : IDisposable
     {
