@@ -68,7 +68,7 @@ public sealed partial class BertTokenizer
         for (var i = 0; i <= text.Length; i++)
         {
             var boundary = i == text.Length
-                || CharClass.IsWhitespace(text[i]) && !(settings.CleanText && text[i] is '\v' or '\f' or '\uFEFF');
+                || EndsSegment(text[i]);
             var added = boundary ? -1 : MatchAddedTokenAt(text, i);
             if (boundary || added >= 0)
             {

@@ -274,8 +274,12 @@ public sealed partial class BertTokenizer
         }
     }
 
-    // The general path: split on every whitespace character (cleaning drops \v, \f and U+FEFF instead of
-    // splitting on them) and normalize each piece with offsets tracked through every step.
+    // Whitespace splits words, except the whitespace characters that are also control characters (\v, \f,
+    // U+FEFF): text cleaning drops those before splitting, so they join the text around them instead.
+    private bool EndsSegment(char c) => CharClass.IsWhitespace(c) && !(settings.CleanText && c is '\v' or '\f' or '\uFEFF');
+
+    // The general path: split on every whitespace character and normalize each piece with offsets tracked
+    // through every step.
     private void TokenizeUnicode(ReadOnlySpan<char> text, int start, int end, TokenSink sink)
     {
         var normalizer = SegmentNormalizer.ForThread();
@@ -283,7 +287,7 @@ public sealed partial class BertTokenizer
         for (var i = start; i < end; i++)
         {
             var c = text[i];
-            if (CharClass.IsWhitespace(c) && !(settings.CleanText && c is '\v' or '\f' or '\uFEFF'))
+            if (EndsSegment(c))
             {
                 if (i > segmentStart)
                 {

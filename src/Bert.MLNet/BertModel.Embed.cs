@@ -28,7 +28,7 @@ public sealed partial class BertModel
             throw new ArgumentException("Per-token output (Pooling.None) needs LongText = Truncate: windows overlap, so their tokens would repeat.", nameof(options));
         }
 
-        var maxLength = options.MaxLength ?? Math.Min(MaxPositions, Tokenizer.Options.ModelMaxLength);
+        var maxLength = options.MaxLength ?? DefaultMaxLength;
         if (maxLength > MaxPositions)
         {
             throw new ArgumentOutOfRangeException(nameof(options), maxLength,

@@ -60,6 +60,10 @@ public sealed partial class BertModel : IDisposable
     /// <summary>The longest input the position embeddings cover.</summary>
     public int MaxPositions { get; }
 
+    /// <summary>The encoding length used when <see cref="EmbeddingOptions.MaxLength"/> is not set: the smaller of the
+    /// model's positions and the tokenizer's <c>model_max_length</c>.</summary>
+    public int DefaultMaxLength => Math.Min(MaxPositions, Tokenizer.Options.ModelMaxLength);
+
     /// <summary>The rows of the word-embedding matrix (equal to the vocabulary size).</summary>
     public long EmbeddingRows { get; }
 

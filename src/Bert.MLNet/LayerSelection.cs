@@ -64,7 +64,7 @@ public sealed class LayerSelection
         foreach (var (from, to) in parts)
         {
             var start = Index(from, layerCount);
-            var end = this == All ? layerCount : Index(to, layerCount);
+            var end = Index(to, layerCount);
             var step = end >= start ? 1 : -1;
             for (var i = start; i != end + step; i += step)
             {

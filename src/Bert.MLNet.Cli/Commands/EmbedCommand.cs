@@ -120,7 +120,7 @@ internal static class EmbedCommand
             if (options.Pooling == Pooling.None)
             {
                 json.WriteStartArray("tokens");
-                foreach (var token in model.Tokenizer.Encode(texts[row], options.MaxLength ?? Math.Min(model.MaxPositions, model.Tokenizer.Options.ModelMaxLength)).Tokens)
+                foreach (var token in model.Tokenizer.Encode(texts[row], options.MaxLength ?? model.DefaultMaxLength).Tokens)
                 {
                     json.WriteStringValue(token);
                 }
