@@ -1,0 +1,140 @@
+namespace Bert.MLNet.Trainers.Trees;
+
+/// <summary>Loss gradients and link functions of the three boosting tasks.</summary>
+internal static class Objectives
+{
+    private const double MinHessian = 1e-16;
+    private const double ProbabilityFloor = 1e-15;
+
+    /// <summary>Raw scores to probabilities (classification) or the value (regression).</summary>
+    public static void Link(PredictionKind kind, ReadOnlySpan<double> scores, Span<float> output)
+    {
+        switch (kind)
+        {
+            case PredictionKind.Regression:
+                output[0] = (float)scores[0];
+                break;
+            case PredictionKind.BinaryClassification:
+                var p = Sigmoid(scores[0]);
+                output[0] = (float)(1 - p);
+                output[1] = (float)p;
+                break;
+            default:
+                Span<double> probabilities = stackalloc double[scores.Length];
+                Softmax(scores, probabilities);
+                for (var k = 0; k < scores.Length; k++)
+                {
+                    output[k] = (float)probabilities[k];
+                }
+
+                break;
+        }
+    }
+
+    public static double Sigmoid(double score) => 1 / (1 + Math.Exp(-score));
+
+    public static void Softmax(ReadOnlySpan<double> scores, Span<double> probabilities)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var s in scores)
+        {
+            max = Math.Max(max, s);
+        }
+
+        double sum = 0;
+        for (var k = 0; k < scores.Length; k++)
+        {
+            probabilities[k] = Math.Exp(scores[k] - max);
+            sum += probabilities[k];
+        }
+
+        for (var k = 0; k < scores.Length; k++)
+        {
+            probabilities[k] /= sum;
+        }
+    }
+
+    /// <summary>The starting score per slot: the log-odds of the positive rate, log class priors, or the mean target.</summary>
+    public static double[] BaseScores(PredictionKind kind, LabeledData data, int slots)
+    {
+        switch (kind)
+        {
+            case PredictionKind.Regression:
+                return [data.Targets!.Average(t => (double)t)];
+            case PredictionKind.BinaryClassification:
+                var rate = Math.Clamp(data.ClassIndices!.Average(), 1e-6, 1 - 1e-6);
+                return [Math.Log(rate / (1 - rate))];
+            default:
+                var counts = new double[slots];
+                foreach (var c in data.ClassIndices!)
+                {
+                    counts[c]++;
+                }
+
+                return counts.Select(c => Math.Log(Math.Max(c / data.Count, 1e-6))).ToArray();
+        }
+    }
+
+    /// <summary>Gradient and hessian of every row for every slot, given scores laid out row-major by slot.</summary>
+    public static void Gradients(PredictionKind kind, LabeledData data, double[] scores, int slots, double[][] gradients, double[][] hessians, int threads)
+    {
+        var rows = data.Count;
+        Parallel.For(0, (rows + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = threads }, block =>
+        {
+            Span<double> probabilities = stackalloc double[slots];
+            var end = Math.Min(rows, (block + 1) * 4096);
+            for (var r = block * 4096; r < end; r++)
+            {
+                switch (kind)
+                {
+                    case PredictionKind.Regression:
+                        gradients[0][r] = scores[r] - data.Targets![r];
+                        hessians[0][r] = 1;
+                        break;
+                    case PredictionKind.BinaryClassification:
+                        var p = Sigmoid(scores[r]);
+                        gradients[0][r] = p - data.ClassIndices![r];
+                        hessians[0][r] = Math.Max(p * (1 - p), MinHessian);
+                        break;
+                    default:
+                        Softmax(scores.AsSpan(r * slots, slots), probabilities);
+                        for (var k = 0; k < slots; k++)
+                        {
+                            var pk = probabilities[k];
+                            gradients[k][r] = pk - (data.ClassIndices![r] == k ? 1 : 0);
+                            hessians[k][r] = Math.Max(pk * (1 - pk), MinHessian);
+                        }
+
+                        break;
+                }
+            }
+        });
+    }
+
+    /// <summary>Mean log-loss (classification) or root mean squared error (regression) of scores laid out row-major by slot.</summary>
+    public static double Loss(PredictionKind kind, LabeledData data, double[] scores, int slots)
+    {
+        double total = 0;
+        Span<double> probabilities = stackalloc double[slots];
+        for (var r = 0; r < data.Count; r++)
+        {
+            switch (kind)
+            {
+                case PredictionKind.Regression:
+                    var error = scores[r] - data.Targets![r];
+                    total += error * error;
+                    break;
+                case PredictionKind.BinaryClassification:
+                    var p = Sigmoid(scores[r]);
+                    total -= Math.Log(Math.Max(data.ClassIndices![r] == 1 ? p : 1 - p, ProbabilityFloor));
+                    break;
+                default:
+                    Softmax(scores.AsSpan(r * slots, slots), probabilities);
+                    total -= Math.Log(Math.Max(probabilities[data.ClassIndices![r]], ProbabilityFloor));
+                    break;
+            }
+        }
+
+        return kind == PredictionKind.Regression ? Math.Sqrt(total / data.Count) : total / data.Count;
+    }
+}
