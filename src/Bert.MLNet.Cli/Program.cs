@@ -1,10 +1,13 @@
 using System.CommandLine;
 using Bert.MLNet.Cli.Commands;
 
-var root = new RootCommand("bert-mlnet: BERT embeddings for .NET machine-learning pipelines.")
+var root = new RootCommand("bert-mlnet: BERT embeddings for .NET machine-learning pipelines, and trainers for them.")
 {
     TokenizeCommand.Create(),
     EmbedCommand.Create(),
     InspectCommand.Create(),
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

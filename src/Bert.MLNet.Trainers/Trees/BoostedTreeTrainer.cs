@@ -41,6 +41,7 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
         var gradients = Enumerable.Range(0, slots).Select(_ => new double[rows]).ToArray();
         var hessians = Enumerable.Range(0, slots).Select(_ => new double[rows]).ToArray();
         var sampledRows = new int[rows];
+        var treeRows = new int[rows];
         var random = new Random(Options.Seed);
         var trees = new List<FlatTree>();
         var bestLoss = double.PositiveInfinity;
@@ -55,17 +56,19 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
             Objectives.Gradients(kind, training, scores, slots, gradients, hessians, threads);
             for (var slot = 0; slot < slots; slot++)
             {
-                var tree = FlatTree.From(grower.Grow(sampledRows, rowCount, features, gradients[slot], hessians[slot]));
+                Array.Copy(sampledRows, treeRows, rows);
+                var grown = grower.Grow(treeRows, rowCount, features, gradients[slot], hessians[slot]);
+                var tree = FlatTree.From(grown);
                 trees.Add(tree);
-                AddTree(tree, bins, columns, scores, slots, slot, threads);
+                AddTree(tree, grown, treeRows, rowCount, bins, scores, slots, slot, threads);
                 if (validation is not null)
                 {
                     AddTree(tree, validation.Features, validationScores!, slots, slot, threads);
                 }
             }
 
-            var trainingLoss = Objectives.Loss(kind, training, scores, slots);
-            double? validationLoss = validation is null ? null : Objectives.Loss(kind, validation, validationScores!, slots);
+            var trainingLoss = Objectives.Loss(kind, training, scores, slots, threads);
+            double? validationLoss = validation is null ? null : Objectives.Loss(kind, validation, validationScores!, slots, threads);
             progress?.Report(new TrainingProgress(round + 1, Options.Trees, trainingLoss, validationLoss));
             if (validationLoss is { } loss && Options.EarlyStoppingRounds > 0)
             {
@@ -139,15 +142,29 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
         return chosen;
     }
 
-    private static void AddTree(FlatTree tree, byte[] bins, int columns, double[] scores, int slots, int slot, int threads)
+    /// <summary>
+    /// Adds a new tree's output to the training scores: rows the tree was grown on through the leaf ranges the
+    /// grower left in <paramref name="rows"/>, the rest (when rows are sampled) by walking the tree on their bins.
+    /// </summary>
+    private static void AddTree(FlatTree tree, TreeBuilder grown, int[] rows, int grownRows, byte[] bins, double[] scores, int slots, int slot, int threads)
     {
-        var rows = scores.Length / slots;
-        Parallel.For(0, (rows + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = threads }, block =>
+        for (var leaf = 0; leaf < grown.LeafRows.Count; leaf++)
         {
-            var end = Math.Min(rows, (block + 1) * 4096);
-            for (var r = block * 4096; r < end; r++)
+            var (start, count) = grown.LeafRows[leaf];
+            var value = tree.LeafValues[leaf];
+            for (var i = start; i < start + count; i++)
             {
-                scores[(r * slots) + slot] += tree.Evaluate(bins.AsSpan(r * columns, columns));
+                scores[(rows[i] * slots) + slot] += value;
+            }
+        }
+
+        var total = rows.Length;
+        Parallel.For(0, ((total - grownRows) + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = threads }, block =>
+        {
+            var end = Math.Min(total, grownRows + ((block + 1) * 4096));
+            for (var i = grownRows + (block * 4096); i < end; i++)
+            {
+                scores[(rows[i] * slots) + slot] += tree.Evaluate(bins, total, rows[i]);
             }
         });
     }

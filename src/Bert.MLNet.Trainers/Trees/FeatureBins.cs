@@ -73,6 +73,7 @@ internal sealed class FeatureBins
     public static FeatureBins FromBounds(float[][] upperBounds) => new(upperBounds);
 
     /// <summary>The bin of <paramref name="value"/> for feature <paramref name="feature"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public byte Bin(int feature, float value)
     {
         if (float.IsNaN(value))
@@ -98,21 +99,17 @@ internal sealed class FeatureBins
         return (byte)(low + 1);
     }
 
-    /// <summary>Bins every value, row-major (row r's bins at r * features).</summary>
+    /// <summary>Bins every value, column-major (feature f's bins at f * rows), so a histogram pass reads one column.</summary>
     public byte[] Apply(FeatureMatrix features)
     {
-        var bins = new byte[features.Rows * features.Columns];
-        var columns = features.Columns;
-        Parallel.For(0, (features.Rows + 1023) / 1024, block =>
+        var rows = features.Rows;
+        var bins = new byte[rows * features.Columns];
+        Parallel.For(0, features.Columns, f =>
         {
-            var end = Math.Min(features.Rows, (block + 1) * 1024);
-            for (var r = block * 1024; r < end; r++)
+            var column = bins.AsSpan(f * rows, rows);
+            for (var r = 0; r < rows; r++)
             {
-                var row = features[r];
-                for (var f = 0; f < columns; f++)
-                {
-                    bins[(r * columns) + f] = Bin(f, row[f]);
-                }
+                column[r] = Bin(f, features[r][f]);
             }
         });
         return bins;
@@ -122,6 +119,7 @@ internal sealed class FeatureBins
     /// Bounds for sorted-on-demand values: each distinct value its own bin when they fit, otherwise greedy
     /// quantiles, each bin taking about an equal share of the values still unassigned.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static float[] ChooseBounds(Span<float> values, int maxValueBins)
     {
         if (values.Length == 0)

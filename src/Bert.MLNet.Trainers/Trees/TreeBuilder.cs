@@ -24,6 +24,9 @@ internal sealed class TreeBuilder
 
     public List<double> LeafValues { get; } = [];
 
+    /// <summary>Each leaf's rows: a range of the row array the tree was grown on.</summary>
+    public List<(int Start, int Count)> LeafRows { get; } = [];
+
     public int LeafCount => LeafValues.Count;
 
     public void AddLeaf()
@@ -90,6 +93,7 @@ internal sealed class FlatTree
     };
 
     /// <summary>The leaf value for raw features.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double Evaluate(ReadOnlySpan<float> features)
     {
         if (Features.Length == 0)
@@ -108,8 +112,9 @@ internal sealed class FlatTree
         return LeafValues[~node];
     }
 
-    /// <summary>The leaf value for a binned row (training rows).</summary>
-    public double Evaluate(ReadOnlySpan<byte> bins)
+    /// <summary>The leaf value for training row <paramref name="row"/> of column-major bins.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public double Evaluate(byte[] bins, int rows, int row)
     {
         if (Features.Length == 0)
         {
@@ -119,7 +124,7 @@ internal sealed class FlatTree
         var node = 0;
         do
         {
-            var bin = bins[Features[node]];
+            var bin = bins[(Features[node] * rows) + row];
             var left = bin == FeatureBins.MissingBin ? DefaultLeft[node] : bin <= BinThresholds[node];
             node = left ? Left[node] : Right[node];
         }
