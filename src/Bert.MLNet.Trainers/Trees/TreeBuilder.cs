@@ -93,12 +93,15 @@ internal sealed class FlatTree
     };
 
     /// <summary>The leaf value for raw features.</summary>
+    public double Evaluate(ReadOnlySpan<float> features) => LeafValues[LeafOf(features)];
+
+    /// <summary>The leaf raw features fall in.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public double Evaluate(ReadOnlySpan<float> features)
+    public int LeafOf(ReadOnlySpan<float> features)
     {
         if (Features.Length == 0)
         {
-            return LeafValues[0];
+            return 0;
         }
 
         var node = 0;
@@ -109,7 +112,7 @@ internal sealed class FlatTree
             node = left ? Left[node] : Right[node];
         }
         while (node >= 0);
-        return LeafValues[~node];
+        return ~node;
     }
 
     /// <summary>The leaf value for training row <paramref name="row"/> of column-major bins.</summary>
