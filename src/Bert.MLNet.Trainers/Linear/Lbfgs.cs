@@ -21,7 +21,13 @@ internal sealed class Lbfgs(int historySize, double tolerance, int maxIterations
     public bool Converged { get; private set; }
 
     /// <summary>Minimizes <c>f(x) + l1 * sum |x_j|</c> over j with <paramref name="penalized"/>[j], starting from <paramref name="x"/> (updated in place).</summary>
-    public double Minimize(Objective f, double[] x, double l1, bool[] penalized, CancellationToken cancellation)
+    /// <param name="f">The smooth part.</param>
+    /// <param name="x">The start, and on return the minimizer.</param>
+    /// <param name="l1">The L1 weight (0: plain L-BFGS).</param>
+    /// <param name="penalized">Which coordinates the L1 term covers.</param>
+    /// <param name="iterationDone">Called after each iteration with its number and the objective.</param>
+    /// <param name="cancellation">Checked before each iteration.</param>
+    public double Minimize(Objective f, double[] x, double l1, bool[] penalized, Action<int, double>? iterationDone, CancellationToken cancellation)
     {
         var n = x.Length;
         var gradient = new double[n];
@@ -141,6 +147,7 @@ internal sealed class Lbfgs(int historySize, double tolerance, int maxIterations
             Array.Copy(next, x, n);
             Array.Copy(nextGradient, gradient, n);
             value = nextValue;
+            iterationDone?.Invoke(Iterations, value);
             history.Enqueue(value);
             if (history.Count > ImprovementWindow + 1)
             {

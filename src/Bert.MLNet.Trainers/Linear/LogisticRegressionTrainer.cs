@@ -15,7 +15,7 @@ public sealed class LogisticRegressionTrainer(LogisticRegressionOptions? options
 
     /// <summary>Trains a model.</summary>
     /// <param name="training">Training examples with class labels.</param>
-    /// <param name="progress">Receives a report at the end (the optimizer's iterations and final loss).</param>
+    /// <param name="progress">Receives a report after every optimizer iteration (the objective per row).</param>
     /// <param name="cancellation">Stops training between iterations.</param>
     public LogisticRegressionModel Fit(LabeledData training, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -45,8 +45,10 @@ public sealed class LogisticRegressionTrainer(LogisticRegressionOptions? options
         var loss = new LogisticLoss(scaled, training.ClassIndices!, columns, slots, Options.L2Regularization, threads);
         var parameters = new double[loss.ParameterCount];
         var optimizer = new Lbfgs(Options.HistorySize, Options.Tolerance, Options.MaxIterations);
-        var objective = optimizer.Minimize(loss.Evaluate, parameters, Options.L1Regularization, loss.Penalized(), cancellation);
-        progress?.Report(new TrainingProgress(optimizer.Iterations, Options.MaxIterations, objective / rows, null));
+        optimizer.Minimize(
+            loss.Evaluate, parameters, Options.L1Regularization, loss.Penalized(),
+            progress is null ? null : (iteration, objective) => progress.Report(new TrainingProgress(iteration, Options.MaxIterations, objective / rows, null)),
+            cancellation);
 
         // Fold the scaling into the weights, so the model works on raw features.
         var weights = new double[slots * columns];

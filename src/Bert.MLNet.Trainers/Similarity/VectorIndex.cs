@@ -35,7 +35,8 @@ public readonly record struct SearchHit(int Index, float Score);
 /// <summary>
 /// Exact (brute-force) top-k search over embedding vectors by cosine or dot product, SIMD throughout; batched
 /// queries run in parallel, each stored vector scored against a block of queries while it is in cache.
-/// Results are ordered by score, ties by the lower index, so they are deterministic.
+/// Results are ordered by score, ties by the lower index, so they are deterministic. Searches may run on many
+/// threads at once; adding vectors must not overlap with anything else.
 /// </summary>
 public sealed class VectorIndex
 {
