@@ -23,9 +23,9 @@ internal sealed unsafe class TreeGrower
     private readonly int threads;
     private readonly int histogramLength;
     private readonly int rowTotal;
-    private readonly double[] ordered;
+    private readonly AlignedBuffer ordered;
     private readonly int[] scratch;
-    private readonly Stack<double[]> freeHistograms = new();
+    private readonly Stack<AlignedBuffer> freeHistograms = new();
 
     /// <param name="bins">Column-major bins of the training rows (see <see cref="FeatureBins.Apply"/>).</param>
     /// <param name="binning">The bins' boundaries.</param>
@@ -39,10 +39,10 @@ internal sealed unsafe class TreeGrower
         threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         histogramLength = binning.Offsets[^1] * Stride;
         rowTotal = rows;
-        ordered = new double[rows * Stride];
+        ordered = new AlignedBuffer(rows * Stride);
         for (var i = 0; i < rows; i++)
         {
-            ordered[(i * Stride) + 2] = 1;
+            ordered.Pointer[(i * Stride) + 2] = 1;
         }
 
         scratch = new int[rows];
@@ -120,14 +120,14 @@ internal sealed unsafe class TreeGrower
         return tree;
     }
 
-    private double[] Rent() => freeHistograms.TryPop(out var histogram) ? histogram : new double[histogramLength];
+    private AlignedBuffer Rent() => freeHistograms.TryPop(out var histogram) ? histogram : new AlignedBuffer(histogramLength);
 
     /// <summary>
     /// Fills <paramref name="histogram"/> for the chosen features from a leaf's rows, feature by feature (each
     /// feature's bins stay in L1 cache) from the leaf's gradients gathered in row order, then, when a parent is
     /// given, turns the parent's histogram into the sibling's by subtraction. Features are shared out among threads.
     /// </summary>
-    private void Build(double[] histogram, double[]? parent, int[] rows, int start, int count, int[] features, double[] gradients, double[] hessians)
+    private void Build(AlignedBuffer histogram, AlignedBuffer? parent, int[] rows, int start, int count, int[] features, double[] gradients, double[] hessians)
     {
         Gather(rows, start, count, gradients, hessians);
 
@@ -147,22 +147,28 @@ internal sealed unsafe class TreeGrower
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Gather(int[] rows, int start, int count, double[] gradients, double[] hessians)
     {
-        for (var i = 0; i < count; i++)
+        fixed (int* rowIndex = &rows[start])
+        fixed (double* g = gradients)
+        fixed (double* h = hessians)
         {
-            var row = rows[start + i];
-            ordered[i * Stride] = gradients[row];
-            ordered[(i * Stride) + 1] = hessians[row];
+            var target = ordered.Pointer;
+            for (var i = 0; i < count; i++)
+            {
+                var row = rowIndex[i];
+                target[i * Stride] = g[row];
+                target[(i * Stride) + 1] = h[row];
+            }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Accumulate(double[] histogram, double[]? parent, int[] rows, int start, int count, int[] features, int first, int end, bool contiguous)
+    private void Accumulate(AlignedBuffer histogram, AlignedBuffer? parent, int[] rows, int start, int count, int[] features, int first, int end, bool contiguous)
     {
         fixed (byte* binBase = bins)
-        fixed (double* hist = histogram)
-        fixed (double* gh = ordered)
         fixed (int* rowIndex = rows)
         {
+            var hist = histogram.Pointer;
+            var gh = ordered.Pointer;
             var leafRows = rowIndex + start;
             for (var j = first; j < end; j++)
             {
@@ -206,20 +212,20 @@ internal sealed unsafe class TreeGrower
                 if (parent is not null)
                 {
                     var span = new Span<double>(cells, length);
-                    var parentSpan = parent.AsSpan(binning.Offsets[feature] * Stride, length);
+                    var parentSpan = new Span<double>(parent.Pointer + (binning.Offsets[feature] * Stride), length);
                     System.Numerics.Tensors.TensorPrimitives.Subtract(parentSpan, span, parentSpan);
                 }
             }
         }
     }
 
-    private (double Gradient, double Hessian) Totals(double[] histogram, int feature)
+    private (double Gradient, double Hessian) Totals(AlignedBuffer histogram, int feature)
     {
         double g = 0, h = 0;
         for (var b = binning.Offsets[feature]; b < binning.Offsets[feature + 1]; b++)
         {
-            g += histogram[b * Stride];
-            h += histogram[(b * Stride) + 1];
+            g += histogram.Pointer[b * Stride];
+            h += histogram.Pointer[(b * Stride) + 1];
         }
 
         return (g, h);
@@ -248,77 +254,107 @@ internal sealed unsafe class TreeGrower
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private SplitCandidate BestSplitOf(int feature, double[] histogram, Leaf leaf)
+    private SplitCandidate BestSplitOf(int feature, AlignedBuffer histogram, Leaf leaf)
     {
         var lambda = options.L2Regularization;
         double minCount = options.MinExamplesPerLeaf;
-        var minGain = Math.Max(options.MinSplitGain, 1e-12);
-        var binCount = binning.BinCount(feature);
+        var valueBins = binning.BinCount(feature) - 1;
         double totalG = leaf.Gradient, totalH = leaf.Hessian, totalC = leaf.Count;
         var parentScore = totalG * totalG / (totalH + lambda);
-        double bestGain = 0, bestG = 0, bestH = 0;
-        var bestBin = -1;
-        var bestLeft = false;
-        fixed (double* cells = &histogram[binning.Offsets[feature] * Stride])
+        var cells = histogram.Pointer + (binning.Offsets[feature] * Stride);
+        double missingG = cells[0], missingH = cells[1], missingC = cells[2];
+
+        // Prefix sums over the value bins: entry j holds bins 1..j+1, the left side of a split after bin j+1.
+        var prefix = stackalloc double[3 * valueBins];
+        double g = 0, h = 0, c = 0;
+        for (var j = 0; j < valueBins; j++)
         {
-            double missingG = cells[0], missingH = cells[1], missingC = cells[2];
-            var hasMissing = missingC > 0;
-            double leftG = 0, leftH = 0, leftC = 0;
+            var cell = cells + ((j + 1) * Stride);
+            prefix[j] = g += cell[0];
+            prefix[valueBins + j] = h += cell[1];
+            prefix[(2 * valueBins) + j] = c += cell[2];
+        }
 
-            // Left holds value bins 1..b; missing values go right, or (when there are any) left. Empty bins
-            // change nothing, so only bins holding rows are tried.
-            for (var b = 1; b < binCount; b++)
+        var prefixG = new ReadOnlySpan<double>(prefix, valueBins);
+        var prefixH = new ReadOnlySpan<double>(prefix + valueBins, valueBins);
+        var prefixC = new ReadOnlySpan<double>(prefix + (2 * valueBins), valueBins);
+        var totals = new LeafTotals(totalG, totalH, totalC, lambda, minCount, parentScore);
+
+        // Missing values (if any) to the right, then to the left; then missing values alone on the left.
+        var (bestGain, best) = BestPrefix(prefixG, prefixH, prefixC, 0, 0, 0, totals);
+        var bestLeft = missingC == 0 && best >= 0 && prefixC[best] >= totalC - prefixC[best];
+        double bestG = best >= 0 ? prefixG[best] : 0, bestH = best >= 0 ? prefixH[best] : 0;
+        var bestBin = best + 1;
+        if (missingC > 0)
+        {
+            var (gain, index) = BestPrefix(prefixG, prefixH, prefixC, missingG, missingH, missingC, totals);
+            if (gain > bestGain)
             {
-                var cell = cells + (b * Stride);
-                if (cell[2] == 0)
-                {
-                    continue;
-                }
-
-                leftG += cell[0];
-                leftH += cell[1];
-                leftC += cell[2];
-                if (totalC - leftC < minCount)
-                {
-                    break;
-                }
-
-                if (leftC >= minCount)
-                {
-                    var rightG = totalG - leftG;
-                    var gain = (leftG * leftG / (leftH + lambda)) + (rightG * rightG / (totalH - leftH + lambda)) - parentScore;
-                    if (gain > bestGain)
-                    {
-                        // Without missing values in training, unseen NaNs follow the larger side.
-                        (bestGain, bestBin, bestG, bestH, bestLeft) = (gain, b, leftG, leftH, !hasMissing && leftC >= totalC - leftC);
-                    }
-                }
-
-                if (hasMissing && leftC + missingC >= minCount && totalC - leftC - missingC >= minCount)
-                {
-                    double g = leftG + missingG, h = leftH + missingH;
-                    var rightG = totalG - g;
-                    var gain = (g * g / (h + lambda)) + (rightG * rightG / (totalH - h + lambda)) - parentScore;
-                    if (gain > bestGain)
-                    {
-                        (bestGain, bestBin, bestG, bestH, bestLeft) = (gain, b, g, h, true);
-                    }
-                }
+                (bestGain, bestBin, bestG, bestH, bestLeft) = (gain, index + 1, prefixG[index] + missingG, prefixH[index] + missingH, true);
             }
 
-            // Missing values alone on the left, every value on the right.
-            if (hasMissing && missingC >= minCount && totalC - missingC >= minCount)
+            var alone = totals.Gain(missingG, missingH, missingC);
+            if (alone > bestGain)
             {
-                var rightG = totalG - missingG;
-                var gain = (missingG * missingG / (missingH + lambda)) + (rightG * rightG / (totalH - missingH + lambda)) - parentScore;
-                if (gain > bestGain)
+                (bestGain, bestBin, bestG, bestH, bestLeft) = (alone, 0, missingG, missingH, true);
+            }
+        }
+
+        return bestGain > Math.Max(options.MinSplitGain, 1e-12) ? new SplitCandidate(feature, (byte)bestBin, bestLeft, bestGain, bestG, bestH) : default;
+    }
+
+    /// <summary>
+    /// The best split among "left = prefix j plus (addG, addH, addC)", four at a time: its gain (-infinity when no
+    /// split keeps enough rows on both sides) and the lowest j reaching it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Gain, int Index) BestPrefix(
+        ReadOnlySpan<double> prefixG, ReadOnlySpan<double> prefixH, ReadOnlySpan<double> prefixC, double addG, double addH, double addC, LeafTotals totals)
+    {
+        var bestGain = double.NegativeInfinity;
+        var best = -1;
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated && prefixG.Length >= 4)
+        {
+            var gains = Vector256.Create(double.NegativeInfinity);
+            var indices = Vector256.Create(-1.0);
+            var index = Vector256.Create(0.0, 1, 2, 3);
+            var lambda = Vector256.Create(totals.Lambda);
+            var minCount = Vector256.Create(totals.MinCount);
+            for (; j + 4 <= prefixG.Length; j += 4)
+            {
+                var leftG = Vector256.Create(prefixG.Slice(j, 4)) + Vector256.Create(addG);
+                var leftH = Vector256.Create(prefixH.Slice(j, 4)) + Vector256.Create(addH);
+                var leftC = Vector256.Create(prefixC.Slice(j, 4)) + Vector256.Create(addC);
+                var rightG = Vector256.Create(totals.G) - leftG;
+                var rightH = Vector256.Create(totals.H) - leftH;
+                var gain = (leftG * leftG / (leftH + lambda)) + (rightG * rightG / (rightH + lambda)) - Vector256.Create(totals.ParentScore);
+                var valid = Vector256.GreaterThanOrEqual(leftC, minCount) & Vector256.GreaterThanOrEqual(Vector256.Create(totals.C) - leftC, minCount);
+                var better = valid & Vector256.GreaterThan(gain, gains);
+                gains = Vector256.ConditionalSelect(better, gain, gains);
+                indices = Vector256.ConditionalSelect(better, index, indices);
+                index += Vector256.Create(4.0);
+            }
+
+            for (var lane = 0; lane < 4; lane++)
+            {
+                if (gains[lane] > bestGain || (gains[lane] == bestGain && indices[lane] >= 0 && indices[lane] < best))
                 {
-                    (bestGain, bestBin, bestG, bestH, bestLeft) = (gain, 0, missingG, missingH, true);
+                    (bestGain, best) = (gains[lane], (int)indices[lane]);
                 }
             }
         }
 
-        return bestBin >= 0 && bestGain > minGain ? new SplitCandidate(feature, (byte)bestBin, bestLeft, bestGain, bestG, bestH) : default;
+        for (; j < prefixG.Length; j++)
+        {
+            var gain = totals.Gain(prefixG[j] + addG, prefixH[j] + addH, prefixC[j] + addC);
+            if (gain > bestGain)
+            {
+                (bestGain, best) = (gain, j);
+            }
+        }
+
+        return (bestGain, best);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -346,14 +382,47 @@ internal sealed unsafe class TreeGrower
         return left - start;
     }
 
+    /// <summary>
+    /// Doubles in pinned memory starting on a 32-byte boundary, so a histogram cell never straddles two cache
+    /// lines (a split 32-byte load or store costs several times a whole one).
+    /// </summary>
+    private sealed class AlignedBuffer
+    {
+        private readonly double[] storage;
+
+        public AlignedBuffer(int length)
+        {
+            storage = GC.AllocateArray<double>(length + 4, pinned: true);
+            var address = (nint)Unsafe.AsPointer(ref storage[0]);
+            Pointer = (double*)(address + ((32 - (address & 31)) & 31));
+        }
+
+        public double* Pointer { get; }
+    }
+
     private sealed class Leaf
     {
         public int Start;
         public int Count;
         public double Gradient;
         public double Hessian;
-        public double[]? Histogram;
+        public AlignedBuffer? Histogram;
         public SplitCandidate Split;
+    }
+
+    /// <summary>A leaf's sums and the split rules: the gain of a left side, -infinity when a side is too small.</summary>
+    private readonly record struct LeafTotals(double G, double H, double C, double Lambda, double MinCount, double ParentScore)
+    {
+        public double Gain(double leftG, double leftH, double leftC)
+        {
+            if (leftC < MinCount || C - leftC < MinCount)
+            {
+                return double.NegativeInfinity;
+            }
+
+            var rightG = G - leftG;
+            return (leftG * leftG / (leftH + Lambda)) + (rightG * rightG / (H - leftH + Lambda)) - ParentScore;
+        }
     }
 
     private readonly record struct SplitCandidate(int Feature, byte Bin, bool DefaultLeft, double Gain, double LeftGradient, double LeftHessian)
