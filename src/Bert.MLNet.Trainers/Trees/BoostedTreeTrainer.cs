@@ -52,6 +52,7 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
             cancellation.ThrowIfCancellationRequested();
             var rowCount = SampleRows(sampledRows, rows, random);
             var features = SampleFeatures(columns, random);
+
             // Every class's gradients come from the scores at the start of the round, as in xgboost.
             Objectives.Gradients(kind, training, scores, slots, gradients, hessians, threads);
             for (var slot = 0; slot < slots; slot++)
@@ -67,7 +68,7 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
                 }
             }
 
-            var trainingLoss = Objectives.Loss(kind, training, scores, slots, threads);
+            var trainingLoss = progress is null ? double.NaN : Objectives.Loss(kind, training, scores, slots, threads);
             double? validationLoss = validation is null ? null : Objectives.Loss(kind, validation, validationScores!, slots, threads);
             progress?.Report(new TrainingProgress(round + 1, Options.Trees, trainingLoss, validationLoss));
             if (validationLoss is { } loss && Options.EarlyStoppingRounds > 0)

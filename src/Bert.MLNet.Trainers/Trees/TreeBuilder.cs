@@ -27,8 +27,6 @@ internal sealed class TreeBuilder
     /// <summary>Each leaf's rows: a range of the row array the tree was grown on.</summary>
     public List<(int Start, int Count)> LeafRows { get; } = [];
 
-    public int LeafCount => LeafValues.Count;
-
     public void AddLeaf()
     {
         leafParents.Add((-1, false));

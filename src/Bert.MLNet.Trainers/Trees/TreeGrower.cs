@@ -17,6 +17,9 @@ internal sealed unsafe class TreeGrower
     // Below this many row x feature updates a histogram is built on one thread.
     private const long ParallelWork = 1 << 17;
 
+    // Below this many bins (over the features searched) a leaf's split search is not worth another thread.
+    private const int ParallelSearchBins = 4096;
+
     private readonly byte[] bins;
     private readonly FeatureBins binning;
     private readonly BoostedTreeOptions options;
@@ -95,7 +98,8 @@ internal sealed unsafe class TreeGrower
             small.Histogram = Rent();
             large.Histogram = parent.Histogram!;
             Build(small.Histogram, large.Histogram, rows, small.Start, small.Count, features, gradients, hessians);
-            if (threads > 1)
+            // Both children's split searches run at once when they are worth a thread hand-off.
+            if (threads > 1 && SearchWork(features) >= ParallelSearchBins)
             {
                 Parallel.Invoke(() => left.Split = FindSplit(left, features), () => right.Split = FindSplit(right, features));
             }
@@ -118,6 +122,17 @@ internal sealed unsafe class TreeGrower
         }
 
         return tree;
+    }
+
+    private int SearchWork(int[] features)
+    {
+        var bins = 0;
+        foreach (var feature in features)
+        {
+            bins += binning.BinCount(feature);
+        }
+
+        return bins;
     }
 
     private AlignedBuffer Rent() => freeHistograms.TryPop(out var histogram) ? histogram : new AlignedBuffer(histogramLength);
