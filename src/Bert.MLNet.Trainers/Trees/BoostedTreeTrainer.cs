@@ -34,14 +34,18 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
 
         var binning = FeatureBins.Fit(training.Features, Options.MaxBins, BinningSampleRows, Options.Seed);
         var bins = binning.Apply(training.Features);
-        var grower = new TreeGrower(bins, binning, rows, Options);
+        // Multiclass rounds grow their class trees side by side, a thread each; otherwise one tree uses every thread.
+        var classThreads = Math.Min(threads, slots);
+        var growers = Enumerable.Range(0, classThreads)
+            .Select(_ => new TreeGrower(bins, binning, rows, Options, classThreads > 1 ? 1 : threads)).ToArray();
+        var treeRows = Enumerable.Range(0, classThreads).Select(_ => new int[rows]).ToArray();
+        var roundTrees = new FlatTree[slots];
         var baseScores = Objectives.BaseScores(kind, training, slots);
         var scores = Repeat(baseScores, rows);
         var validationScores = validation is null ? null : Repeat(baseScores, validation.Count);
         var gradients = Enumerable.Range(0, slots).Select(_ => new double[rows]).ToArray();
         var hessians = Enumerable.Range(0, slots).Select(_ => new double[rows]).ToArray();
         var sampledRows = new int[rows];
-        var treeRows = new int[rows];
         var random = new Random(Options.Seed);
         var trees = new List<FlatTree>();
         var bestLoss = double.PositiveInfinity;
@@ -55,16 +59,24 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
 
             // Every class's gradients come from the scores at the start of the round, as in xgboost.
             Objectives.Gradients(kind, training, scores, slots, gradients, hessians, threads);
+            Parallel.For(0, classThreads, new ParallelOptions { MaxDegreeOfParallelism = classThreads }, worker =>
+            {
+                for (var slot = worker; slot < slots; slot += classThreads)
+                {
+                    var rowOrder = treeRows[worker];
+                    Array.Copy(sampledRows, rowOrder, rows);
+                    var grown = growers[worker].Grow(rowOrder, rowCount, features, gradients[slot], hessians[slot]);
+                    var tree = FlatTree.From(grown);
+                    AddTree(tree, grown, rowOrder, rowCount, bins, scores, slots, slot, classThreads > 1 ? 1 : threads);
+                    roundTrees[slot] = tree;
+                }
+            });
             for (var slot = 0; slot < slots; slot++)
             {
-                Array.Copy(sampledRows, treeRows, rows);
-                var grown = grower.Grow(treeRows, rowCount, features, gradients[slot], hessians[slot]);
-                var tree = FlatTree.From(grown);
-                trees.Add(tree);
-                AddTree(tree, grown, treeRows, rowCount, bins, scores, slots, slot, threads);
+                trees.Add(roundTrees[slot]);
                 if (validation is not null)
                 {
-                    AddTree(tree, validation.Features, validationScores!, slots, slot, threads);
+                    AddTree(roundTrees[slot], validation.Features, validationScores!, slots, slot, threads);
                 }
             }
 

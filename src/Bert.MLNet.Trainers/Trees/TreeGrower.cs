@@ -34,12 +34,13 @@ internal sealed unsafe class TreeGrower
     /// <param name="binning">The bins' boundaries.</param>
     /// <param name="rows">Training rows.</param>
     /// <param name="options">Tree settings.</param>
-    public TreeGrower(byte[] bins, FeatureBins binning, int rows, BoostedTreeOptions options)
+    /// <param name="threads">Threads this grower may use for one tree.</param>
+    public TreeGrower(byte[] bins, FeatureBins binning, int rows, BoostedTreeOptions options, int threads)
     {
         this.bins = bins;
         this.binning = binning;
         this.options = options;
-        threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        this.threads = threads;
         histogramLength = binning.Offsets[^1] * Stride;
         rowTotal = rows;
         ordered = new AlignedBuffer(rows * Stride);
