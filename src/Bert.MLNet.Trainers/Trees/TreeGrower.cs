@@ -54,9 +54,9 @@ internal sealed unsafe class TreeGrower
 
     /// <summary>
     /// Grows a tree over the first <paramref name="rowCount"/> of <paramref name="rows"/>, given in increasing
-    /// order (reordered in place, so
-    /// that afterwards each leaf's rows are the range <see cref="TreeBuilder.LeafRows"/> names), splitting only on
-    /// <paramref name="features"/>. Leaf values are -G / (H + lambda) times the learning rate.
+    /// order and reordered in place so that afterwards each leaf's rows are the range
+    /// <see cref="TreeBuilder.LeafRows"/> names; splits only on <paramref name="features"/>. Leaf values are
+    /// -G / (H + lambda) times the learning rate.
     /// </summary>
     public TreeBuilder Grow(int[] rows, int rowCount, int[] features, double[] gradients, double[] hessians)
     {
@@ -99,6 +99,7 @@ internal sealed unsafe class TreeGrower
             small.Histogram = Rent();
             large.Histogram = parent.Histogram!;
             Build(small.Histogram, large.Histogram, rows, small.Start, small.Count, features, gradients, hessians);
+
             // Both children's split searches run at once when they are worth a thread hand-off.
             if (threads > 1 && SearchWork(features) >= ParallelSearchBins)
             {
@@ -127,13 +128,13 @@ internal sealed unsafe class TreeGrower
 
     private int SearchWork(int[] features)
     {
-        var bins = 0;
+        var total = 0;
         foreach (var feature in features)
         {
-            bins += binning.BinCount(feature);
+            total += binning.BinCount(feature);
         }
 
-        return bins;
+        return total;
     }
 
     private AlignedBuffer Rent() => freeHistograms.TryPop(out var histogram) ? histogram : new AlignedBuffer(histogramLength);
@@ -145,6 +146,11 @@ internal sealed unsafe class TreeGrower
     /// </summary>
     private void Build(AlignedBuffer histogram, AlignedBuffer? parent, int[] rows, int start, int count, int[] features, double[] gradients, double[] hessians)
     {
+        if (count == 0)
+        {
+            return;
+        }
+
         Gather(rows, start, count, gradients, hessians);
 
         // The root of a tree that sees every row: rows are 0..n-1, so bins are read straight down their column.
