@@ -233,9 +233,22 @@ internal sealed unsafe class TreeGrower
 
                 if (parent is not null)
                 {
-                    var span = new Span<double>(cells, length);
-                    var parentSpan = new Span<double>(parent.Pointer + (binning.Offsets[feature] * Stride), length);
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(parentSpan, span, parentSpan);
+                    var parentCells = parent.Pointer + (binning.Offsets[feature] * Stride);
+                    if (count * Stride < length && Vector256.IsHardwareAccelerated)
+                    {
+                        // Fewer rows than bins (wide features, small leaves): take each row out of the parent
+                        // rather than walking every bin.
+                        for (var i = 0; i < count; i++)
+                        {
+                            var cell = parentCells + ((contiguous ? column[i] : column[leafRows[i]]) * Stride);
+                            Vector256.Store(Vector256.Load(cell) - Vector256.Load(gh + (i * Stride)), cell);
+                        }
+                    }
+                    else
+                    {
+                        var parentSpan = new Span<double>(parentCells, length);
+                        System.Numerics.Tensors.TensorPrimitives.Subtract(parentSpan, new Span<double>(cells, length), parentSpan);
+                    }
                 }
             }
         }
