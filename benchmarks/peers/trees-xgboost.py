@@ -6,7 +6,7 @@ on the same held-out rows.
 
 Data: scikit-learn's bundled breast-cancer and digits sets, and seeded synthetic sets from
 sklearn.datasets.make_classification (tens of thousands of rows, tens of features), one with 5% of the
-values missing. Needs Debian's python3-sklearn and python3-xgboost; uses /usr/bin/python3.
+values missing, and one shaped like BERT-base embeddings (6,000 rows, 768 features). Needs Debian's python3-sklearn and python3-xgboost; uses /usr/bin/python3.
 
     /usr/bin/python3 benchmarks/peers/trees-xgboost.py [--runs 3] [--only NAME]
 
@@ -49,6 +49,10 @@ def datasets():
                                n_classes=3, n_clusters_per_class=2, flip_y=0.02, random_state=2)
     x[np.random.default_rng(2).random(x.shape) < 0.05] = np.nan
     yield "synthetic-missing", x, y
+    # Shaped like BERT-base embeddings: few rows, 768 dense features.
+    x, y = make_classification(n_samples=6_000, n_features=768, n_informative=64, n_redundant=64,
+                               n_clusters_per_class=2, flip_y=0.02, random_state=3)
+    yield "synthetic-wide", x, y
 
 
 def write_splits(name, x, y):

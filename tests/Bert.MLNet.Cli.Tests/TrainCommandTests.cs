@@ -83,6 +83,17 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void WholeNumberLabelsWrittenAsFloatsAreClasses()
+    {
+        var data = Write("floats.csv", "x,species\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i => $"{i},{(i < 20 ? "0.0" : "1.0")}")) + "\n");
+        var model = Path.Combine(folder, "model.zip");
+        Assert.Equal(0, TrainCommand.Run(Settings(data, "lbfgs", model), CancellationToken.None));
+        var loaded = TrainedModel.Load(model);
+        Assert.Equal(PredictionKind.BinaryClassification, loaded.Kind);
+        Assert.Equal(["0.0", "1.0"], loaded.Classes!.Names);
+    }
+
+    [Fact]
     public void ValidationFractionHoldsOutRowsForEarlyStopping()
     {
         // The label follows f0 > 0.5 but a quarter of the labels are flipped: past a few rounds trees fit noise.

@@ -14,7 +14,7 @@ internal static class TrainCommand
         var data = new Option<string>("--data") { Description = "CSV or TSV with a header; every column but the label is a numeric feature (empty, NaN or NA: missing).", Required = true };
         var label = new Option<string>("--label-column") { Description = "The column to predict.", Required = true };
         var trainer = new Option<string>("--trainer") { Description = "fasttree (gradient-boosted trees) or lbfgs (logistic regression).", DefaultValueFactory = _ => "fasttree" };
-        var task = new Option<string>("--task") { Description = "auto (integers or text: classes; other numbers: regression), binary, multiclass or regression.", DefaultValueFactory = _ => "auto" };
+        var task = new Option<string>("--task") { Description = "auto (whole numbers or text: classes; other numbers: regression), binary, multiclass or regression.", DefaultValueFactory = _ => "auto" };
         var trees = new Option<int>("--trees") { Description = "Boosting rounds (fasttree).", DefaultValueFactory = _ => 100 };
         var leaves = new Option<int>("--leaves") { Description = "Most leaves per tree (fasttree).", DefaultValueFactory = _ => 20 };
         var learningRate = new Option<double>("--learning-rate") { Description = "Shrinkage per tree (fasttree).", DefaultValueFactory = _ => 0.2 };

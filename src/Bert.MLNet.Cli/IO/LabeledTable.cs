@@ -19,7 +19,7 @@ internal static class LabeledTable
         var labels = Labels(table, label);
         var kind = task.ToLowerInvariant() switch
         {
-            "auto" => labels.All(IsInteger) || !labels.All(IsNumber) ? (PredictionKind?)null : PredictionKind.Regression,
+            "auto" => labels.All(IsWholeNumber) || !labels.All(IsNumber) ? (PredictionKind?)null : PredictionKind.Regression,
             "binary" => PredictionKind.BinaryClassification,
             "multiclass" => PredictionKind.MulticlassClassification,
             "regression" => PredictionKind.Regression,
@@ -99,7 +99,9 @@ internal static class LabeledTable
         return targets;
     }
 
-    private static bool IsInteger(string text) => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+    // 3 and 3.0 alike: labels written by numeric tools are classes when every value is whole.
+    private static bool IsWholeNumber(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value == Math.Floor(value);
 
     private static bool IsNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value);
 }
