@@ -42,13 +42,10 @@ public sealed class VectorIndex
 {
     private const int QueryBlock = 16;
 
-    private readonly List<float> floats = [];
-    private readonly List<sbyte> bytes = [];
-    private readonly List<float> scales = [];
+    // Vector i at i * Dimension; the arrays grow by doubling, so adding is amortized O(Dimension).
     private float[] floatData = [];
     private sbyte[] byteData = [];
     private float[] scaleData = [];
-    private bool dirty;
 
     /// <summary>An empty index.</summary>
     /// <param name="dimension">Length of every vector.</param>
@@ -81,23 +78,24 @@ public sealed class VectorIndex
         CheckVector(vector, "vector", Count);
         Span<float> prepared = Dimension <= 4096 ? stackalloc float[Dimension] : new float[Dimension];
         Prepare(vector, prepared);
+        Reserve(Count + 1);
         if (Storage == VectorStorage.Float32)
         {
-            floats.AddRange(prepared);
+            prepared.CopyTo(floatData.AsSpan(Count * Dimension, Dimension));
         }
         else
         {
             var largest = TensorPrimitives.MaxMagnitude(prepared);
             var scale = largest == 0 ? 1 : Math.Abs(largest) / 127f;
-            foreach (var value in prepared)
+            var stored = byteData.AsSpan(Count * Dimension, Dimension);
+            for (var i = 0; i < Dimension; i++)
             {
-                bytes.Add((sbyte)Math.Clamp(MathF.Round(value / scale), -127, 127));
+                stored[i] = (sbyte)Math.Clamp(MathF.Round(prepared[i] / scale), -127, 127);
             }
 
-            scales.Add(scale);
+            scaleData[Count] = scale;
         }
 
-        dirty = true;
         return Count++;
     }
 
@@ -107,6 +105,7 @@ public sealed class VectorIndex
     {
         ArgumentNullException.ThrowIfNull(vectors);
         CheckWidth(vectors.Columns, "vectors");
+        Reserve(Count + vectors.Rows);
         for (var r = 0; r < vectors.Rows; r++)
         {
             Add(vectors[r]);
@@ -161,13 +160,11 @@ public sealed class VectorIndex
         CheckVector(query, "query", 0);
         var prepared = new float[Dimension];
         Prepare(query, prepared);
-        Freeze();
         return ScoreOne(index, prepared);
     }
 
     private SearchHit[][] SearchBlock(float[] queries, int count, int k)
     {
-        Freeze();
         k = Math.Min(k, Count);
         var heaps = Enumerable.Range(0, count).Select(_ => new PriorityQueue<int, (float Score, int Index)>(k + 1, WorseFirst.Instance)).ToArray();
         var floors = new float[count];
@@ -360,20 +357,23 @@ public sealed class VectorIndex
         }
     }
 
-    // Searches read arrays; adds append to lists. Copy across once per batch of adds.
-    private void Freeze()
+    private void Reserve(int vectors)
     {
-        lock (floats)
+        var capacity = Storage == VectorStorage.Float32 ? floatData.Length / Dimension : scaleData.Length;
+        if (vectors <= capacity)
         {
-            if (!dirty)
-            {
-                return;
-            }
+            return;
+        }
 
-            floatData = [.. floats];
-            byteData = [.. bytes];
-            scaleData = [.. scales];
-            dirty = false;
+        var grown = Math.Max(vectors, Math.Max(16, capacity * 2));
+        if (Storage == VectorStorage.Float32)
+        {
+            Array.Resize(ref floatData, checked(grown * Dimension));
+        }
+        else
+        {
+            Array.Resize(ref byteData, checked(grown * Dimension));
+            Array.Resize(ref scaleData, grown);
         }
     }
 
