@@ -170,6 +170,30 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("classification needs at least two classes", error.ToString());
     }
 
+    [Theory]
+    [InlineData("lbfgs", "--trees", "10", "--trees applies to --trainer fasttree, not --trainer lbfgs.")]
+    [InlineData("fasttree", "--l1", "2", "--l1 applies to --trainer lbfgs, not --trainer fasttree.")]
+    public void AnOptionOfTheOtherTrainerIsAnError(string trainer, string option, string value, string message)
+    {
+        var data = WriteBlobs("train.csv", 50, 2, seed: 1);
+        var error = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            var root = new System.CommandLine.RootCommand { TrainCommand.Create() };
+            var arguments = new[] { "train", "--data", data, "--label-column", "species", "--trainer", trainer, option, value, "--output", Path.Combine(folder, "m.zip") };
+            Assert.Equal(1, root.Parse(arguments).Invoke());
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+
+        Assert.Equal("error: " + message, error.ToString().Trim());
+        Assert.False(File.Exists(Path.Combine(folder, "m.zip")));
+    }
+
     private TrainCommand.TrainSettings Settings(string data, string trainer, string output) =>
         new(data, "species", trainer, "auto", output, 0, 0) { Trees = new BoostedTreeOptions { Threads = 2 } };
 

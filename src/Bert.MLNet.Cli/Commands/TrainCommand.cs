@@ -33,6 +33,19 @@ internal static class TrainCommand
         };
         command.SetAction((result, cancellation) => CommandErrors.Run(() =>
         {
+            // An option of the other trainer would be silently ignored: say so instead.
+            var chosen = result.GetValue(trainer)!;
+            var (foreign, owner) = chosen.ToLowerInvariant() switch
+            {
+                "lbfgs" => (new Option[] { trees, leaves, learningRate, minLeaf, rowFraction, featureFraction }, "fasttree"),
+                "fasttree" => ([l1], "lbfgs"),
+                _ => ([], string.Empty),
+            };
+            if (foreign.FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } misplaced)
+            {
+                throw new ArgumentException($"{misplaced.Name} applies to --trainer {owner}, not --trainer {chosen}.");
+            }
+
             var settings = new TrainSettings(
                 result.GetValue(data)!, result.GetValue(label)!, result.GetValue(trainer)!, result.GetValue(task)!, result.GetValue(output)!,
                 result.GetValue(validationFraction), result.GetValue(seed))
