@@ -78,6 +78,14 @@ public sealed class TrainCommandTests : IDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(metrics));
         Assert.True(json.RootElement.GetProperty("rSquared").GetDouble() > 0.99);
 
+        var predictions = Path.Combine(folder, "reg-predictions.csv");
+        Assert.Equal(0, PredictCommand.Run(model, data, predictions));
+        var lines = File.ReadAllLines(predictions);
+        Assert.Equal("Score", lines[0]);
+        var loaded = TrainedModel.Load(model);
+        var expected = loaded.Predict(DelimitedTable.Read(data).Features(loaded.FeatureNames));
+        Assert.Equal(expected, lines[1..].Select(v => float.Parse(v, CultureInfo.InvariantCulture)));
+
         var error = Assert.Throws<ArgumentException>(() => TrainCommand.Run(Settings(data, "lbfgs", model) with { LabelColumn = "y" }, CancellationToken.None));
         Assert.Contains("--trainer fasttree for regression", error.Message);
     }
