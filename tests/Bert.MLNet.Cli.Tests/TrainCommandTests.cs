@@ -80,11 +80,11 @@ public sealed class TrainCommandTests : IDisposable
 
         var predictions = Path.Combine(folder, "reg-predictions.csv");
         Assert.Equal(0, PredictCommand.Run(model, data, predictions));
-        var lines = File.ReadAllLines(predictions);
-        Assert.Equal("Score", lines[0]);
+        var written = File.ReadAllLines(predictions);
+        Assert.Equal("Score", written[0]);
         var loaded = TrainedModel.Load(model);
         var expected = loaded.Predict(DelimitedTable.Read(data).Features(loaded.FeatureNames));
-        Assert.Equal(expected, lines[1..].Select(v => float.Parse(v, CultureInfo.InvariantCulture)));
+        Assert.Equal(expected, written[1..].Select(v => float.Parse(v, CultureInfo.InvariantCulture)));
 
         var error = Assert.Throws<ArgumentException>(() => TrainCommand.Run(Settings(data, "lbfgs", model) with { LabelColumn = "y" }, CancellationToken.None));
         Assert.Contains("--trainer fasttree for regression", error.Message);
