@@ -107,6 +107,13 @@ internal static class TrainCommand
             _ => string.Empty,
         };
         Console.Error.WriteLine($"trained {trainer} ({shape}) on {training.Count} rows x {all.Features.Columns} features: {detail}, {clock.Elapsed.TotalSeconds:F2} s");
+        if (model is BoostedTreeModel ensemble)
+        {
+            var importance = ensemble.FeatureImportance();
+            var top = Enumerable.Range(0, importance.Length).Where(f => importance[f] > 0).OrderByDescending(f => importance[f]).Take(5)
+                .Select(f => $"{ensemble.FeatureNames[f]} {importance[f]:P1}");
+            Console.Error.WriteLine($"most important features (share of split gain): {string.Join(", ", top)}");
+        }
         if (validation is not null)
         {
             var metrics = Scoring.Evaluate(model, validation);
