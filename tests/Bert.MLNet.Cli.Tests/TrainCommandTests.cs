@@ -160,22 +160,10 @@ public sealed class TrainCommandTests : IDisposable
     public void TheCommandLineReportsErrorsAsOneLineAndExitCodeOne()
     {
         var data = Write("single.csv", "a,species\n1,x\n2,x\n");
-        var error = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            var root = new System.CommandLine.RootCommand { TrainCommand.Create() };
-            var code = root.Parse(["train", "--data", data, "--label-column", "species", "--output", Path.Combine(folder, "m.zip")]).Invoke();
-            Assert.Equal(1, code);
-        }
-        finally
-        {
-            Console.SetError(saved);
-        }
-
-        Assert.StartsWith("error: ", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("classification needs at least two classes", error.ToString());
+        var (code, error) = RunTrain(["--data", data, "--label-column", "species", "--output", Path.Combine(folder, "m.zip")]);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Contains("classification needs at least two classes", error);
     }
 
     [Theory]
@@ -184,22 +172,27 @@ public sealed class TrainCommandTests : IDisposable
     public void AnOptionOfTheOtherTrainerIsAnError(string trainer, string option, string value, string message)
     {
         var data = WriteBlobs("train.csv", 50, 2, seed: 1);
+        var (code, error) = RunTrain(["--data", data, "--label-column", "species", "--trainer", trainer, option, value, "--output", Path.Combine(folder, "m.zip")]);
+        Assert.Equal(1, code);
+        Assert.Equal("error: " + message, error.Trim());
+        Assert.False(File.Exists(Path.Combine(folder, "m.zip")));
+    }
+
+    /// <summary>Runs <c>bert-mlnet train</c> as the command line would, capturing stderr.</summary>
+    private static (int Code, string Error) RunTrain(string[] arguments)
+    {
         var error = new StringWriter();
         var saved = Console.Error;
         Console.SetError(error);
         try
         {
             var root = new System.CommandLine.RootCommand { TrainCommand.Create() };
-            var arguments = new[] { "train", "--data", data, "--label-column", "species", "--trainer", trainer, option, value, "--output", Path.Combine(folder, "m.zip") };
-            Assert.Equal(1, root.Parse(arguments).Invoke());
+            return (root.Parse(["train", .. arguments]).Invoke(), error.ToString());
         }
         finally
         {
             Console.SetError(saved);
         }
-
-        Assert.Equal("error: " + message, error.ToString().Trim());
-        Assert.False(File.Exists(Path.Combine(folder, "m.zip")));
     }
 
     private TrainCommand.TrainSettings Settings(string data, string trainer, string output) =>

@@ -64,10 +64,7 @@ internal static class EmbedCommand
         var started = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ConsoleProgress(started);
         var result = model.Embed(texts, options, progress, cancellation);
-        if (!Console.IsErrorRedirected)
-        {
-            Console.Error.WriteLine();
-        }
+        progress.Line.Finish();
         switch (format)
         {
             case ".npy":
@@ -172,22 +169,13 @@ internal static class EmbedCommand
             ? match.Value
             : throw new ArgumentException($"{option} '{text}' is not one of {string.Join(", ", choices.Select(c => c.Name))}.");
 
-    /// <summary>Progress on stderr, written on the calling thread: on a terminal one line redrawn in place; in a log a line every ten seconds and one at the end.</summary>
+    /// <summary>Embedding progress as a <see cref="ProgressLine"/>.</summary>
     private sealed class ConsoleProgress(System.Diagnostics.Stopwatch clock) : IProgress<EmbeddingProgress>
     {
-        private readonly bool interactive = !Console.IsErrorRedirected;
-        private TimeSpan lastShown = TimeSpan.Zero;
+        public ProgressLine Line { get; } = new(clock);
 
-        public void Report(EmbeddingProgress value)
-        {
-            if (value.Completed != value.Total && clock.Elapsed - lastShown < TimeSpan.FromSeconds(interactive ? 0.2 : 10))
-            {
-                return;
-            }
-
-            lastShown = clock.Elapsed;
-            var line = $"embedding: {value.Completed}/{value.Total} encodings, {value.Tokens:N0} tokens, {clock.Elapsed.TotalSeconds:F1} s";
-            Console.Error.Write(interactive ? "\r" + line : line + Environment.NewLine);
-        }
+        public void Report(EmbeddingProgress value) => Line.Show(
+            $"embedding: {value.Completed}/{value.Total} encodings, {value.Tokens:N0} tokens, {clock.Elapsed.TotalSeconds:F1} s",
+            value.Completed == value.Total);
     }
 }

@@ -92,7 +92,7 @@ internal static class TrainCommand
         TrainedModel model = trainer == "fasttree"
             ? new BoostedTreeTrainer(settings.Trees with { Task = task }).Fit(training, validation, progress, cancellation)
             : new LogisticRegressionTrainer(settings.Linear with { Task = task }).Fit(training, progress, cancellation);
-        progress.Finish();
+        progress.Line.Finish();
         model.Metadata["labelColumn"] = settings.LabelColumn;
         model.Metadata["trainer"] = trainer;
         model.Metadata["trainingRows"] = training.Count.ToString(CultureInfo.InvariantCulture);
@@ -132,32 +132,19 @@ internal static class TrainCommand
         public LogisticRegressionOptions Linear { get; init; } = new();
     }
 
-    /// <summary>Training progress on stderr: redrawn in place on a terminal, a line every ten seconds in a log.</summary>
+    /// <summary>Training progress as a <see cref="ProgressLine"/>; the end of training is reported by the summary instead.</summary>
     private sealed class TrainingConsoleProgress(Stopwatch clock) : IProgress<TrainingProgress>
     {
-        private readonly bool interactive = !Console.IsErrorRedirected;
-        private TimeSpan lastShown = TimeSpan.Zero;
-        private bool shown;
+        public ProgressLine Line { get; } = new(clock);
 
         public void Report(TrainingProgress value)
         {
-            if (clock.Elapsed - lastShown < TimeSpan.FromSeconds(interactive ? 0.2 : 10) || value.Iteration == value.MaxIterations)
+            if (value.Iteration < value.MaxIterations)
             {
-                return;
-            }
-
-            lastShown = clock.Elapsed;
-            shown = true;
-            var line = $"training: {value.Iteration}/{value.MaxIterations}, loss {value.TrainingLoss:G4}" +
-                (value.ValidationLoss is { } v ? $", validation {v:G4}" : string.Empty) + $", {clock.Elapsed.TotalSeconds:F1} s";
-            Console.Error.Write(interactive ? "\r" + line : line + Environment.NewLine);
-        }
-
-        public void Finish()
-        {
-            if (shown && interactive)
-            {
-                Console.Error.WriteLine();
+                Line.Show(
+                    $"training: {value.Iteration}/{value.MaxIterations}, loss {value.TrainingLoss:G4}" +
+                        (value.ValidationLoss is { } v ? $", validation {v:G4}" : string.Empty) + $", {clock.Elapsed.TotalSeconds:F1} s",
+                    final: false);
             }
         }
     }
