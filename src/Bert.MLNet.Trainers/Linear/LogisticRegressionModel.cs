@@ -50,7 +50,7 @@ public sealed class LogisticRegressionModel : TrainedModel
             scores[k] = z;
         }
 
-        Trees.Objectives.Link(Kind, scores, output);
+        ScoreLink.Apply(Kind, scores, output);
     }
 
     private protected override void WriteParameters(BinaryWriter writer)

@@ -81,7 +81,7 @@ public sealed class BoostedTreeModel : TrainedModel
     {
         Span<double> scores = stackalloc double[baseScores.Length];
         RawScores(features, scores);
-        Objectives.Link(Kind, scores, output);
+        ScoreLink.Apply(Kind, scores, output);
     }
 
     private protected override void WriteParameters(BinaryWriter writer)

@@ -2,59 +2,11 @@ using System.Runtime.CompilerServices;
 
 namespace Bert.MLNet.Trainers.Trees;
 
-/// <summary>Loss gradients and link functions of the three boosting tasks.</summary>
+/// <summary>Starting scores, gradients and losses of the three boosting tasks.</summary>
 internal static class Objectives
 {
     private const double MinHessian = 1e-16;
     private const double ProbabilityFloor = 1e-15;
-
-    /// <summary>Raw scores to probabilities (classification) or the value (regression).</summary>
-    public static void Link(PredictionKind kind, ReadOnlySpan<double> scores, Span<float> output)
-    {
-        switch (kind)
-        {
-            case PredictionKind.Regression:
-                output[0] = (float)scores[0];
-                break;
-            case PredictionKind.BinaryClassification:
-                var p = Sigmoid(scores[0]);
-                output[0] = (float)(1 - p);
-                output[1] = (float)p;
-                break;
-            default:
-                Span<double> probabilities = stackalloc double[scores.Length];
-                Softmax(scores, probabilities);
-                for (var k = 0; k < scores.Length; k++)
-                {
-                    output[k] = (float)probabilities[k];
-                }
-
-                break;
-        }
-    }
-
-    public static double Sigmoid(double score) => 1 / (1 + Math.Exp(-score));
-
-    public static void Softmax(ReadOnlySpan<double> scores, Span<double> probabilities)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var s in scores)
-        {
-            max = Math.Max(max, s);
-        }
-
-        double sum = 0;
-        for (var k = 0; k < scores.Length; k++)
-        {
-            probabilities[k] = Math.Exp(scores[k] - max);
-            sum += probabilities[k];
-        }
-
-        for (var k = 0; k < scores.Length; k++)
-        {
-            probabilities[k] /= sum;
-        }
-    }
 
     /// <summary>The starting score per slot: the log-odds of the positive rate, log class priors, or the mean target.</summary>
     public static double[] BaseScores(PredictionKind kind, LabeledData data, int slots)
@@ -94,12 +46,12 @@ internal static class Objectives
                         hessians[0][r] = 1;
                         break;
                     case PredictionKind.BinaryClassification:
-                        var p = Sigmoid(scores[r]);
+                        var p = ScoreLink.Sigmoid(scores[r]);
                         gradients[0][r] = p - data.ClassIndices![r];
                         hessians[0][r] = Math.Max(p * (1 - p), MinHessian);
                         break;
                     default:
-                        Softmax(scores.AsSpan(r * slots, slots), probabilities);
+                        ScoreLink.Softmax(scores.AsSpan(r * slots, slots), probabilities);
                         for (var k = 0; k < slots; k++)
                         {
                             var pk = probabilities[k];
@@ -132,11 +84,11 @@ internal static class Objectives
                         total += error * error;
                         break;
                     case PredictionKind.BinaryClassification:
-                        var p = Sigmoid(scores[r]);
+                        var p = ScoreLink.Sigmoid(scores[r]);
                         total -= Math.Log(Math.Max(data.ClassIndices![r] == 1 ? p : 1 - p, ProbabilityFloor));
                         break;
                     default:
-                        Softmax(scores.AsSpan(r * slots, slots), probabilities);
+                        ScoreLink.Softmax(scores.AsSpan(r * slots, slots), probabilities);
                         total -= Math.Log(Math.Max(probabilities[data.ClassIndices![r]], ProbabilityFloor));
                         break;
                 }
