@@ -6,7 +6,6 @@ namespace Bert.MLNet.Trainers.Trees;
 internal static class Objectives
 {
     private const double MinHessian = 1e-16;
-    private const double ProbabilityFloor = 1e-15;
 
     /// <summary>The starting score per slot: the log-odds of the positive rate, log class priors, or the mean target.</summary>
     public static double[] BaseScores(PredictionKind kind, LabeledData data, int slots)
@@ -85,11 +84,11 @@ internal static class Objectives
                         break;
                     case PredictionKind.BinaryClassification:
                         var p = ScoreLink.Sigmoid(scores[r]);
-                        total -= Math.Log(Math.Max(data.ClassIndices![r] == 1 ? p : 1 - p, ProbabilityFloor));
+                        total -= Math.Log(Math.Max(data.ClassIndices![r] == 1 ? p : 1 - p, MetricChecks.ProbabilityFloor));
                         break;
                     default:
                         ScoreLink.Softmax(scores.AsSpan(r * slots, slots), probabilities);
-                        total -= Math.Log(Math.Max(probabilities[data.ClassIndices![r]], ProbabilityFloor));
+                        total -= Math.Log(Math.Max(probabilities[data.ClassIndices![r]], MetricChecks.ProbabilityFloor));
                         break;
                 }
             }
