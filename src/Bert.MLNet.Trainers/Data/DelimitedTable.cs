@@ -132,10 +132,9 @@ public sealed class DelimitedTable
         var indices = names.Select(ColumnIndex).ToArray();
         var values = new float[rows.Count * indices.Length];
         var firstError = (Row: int.MaxValue, Error: (FormatException?)null);
-        Parallel.For(0, (rows.Count + 1023) / 1024, block =>
+        RowBlocks.For(rows.Count, 1024, 0, (start, end) =>
         {
-            var end = Math.Min(rows.Count, (block + 1) * 1024);
-            for (var r = block * 1024; r < end; r++)
+            for (var r = start; r < end; r++)
             {
                 for (var j = 0; j < indices.Length; j++)
                 {

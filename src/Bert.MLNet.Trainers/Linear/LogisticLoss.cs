@@ -45,16 +45,15 @@ internal sealed class LogisticLoss
 
     public double Evaluate(double[] parameters, double[] gradient)
     {
-        var blocks = (rows + BlockRows - 1) / BlockRows;
+        var blocks = RowBlocks.Count(rows, BlockRows);
         var losses = new double[blocks];
         var gradients = new double[blocks][];
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, block =>
+        RowBlocks.For(rows, BlockRows, threads, (start, end) =>
         {
             var local = new double[parameters.Length];
             var scores = new double[slots];
             double loss = 0;
-            var end = Math.Min(rows, (block + 1) * BlockRows);
-            for (var r = block * BlockRows; r < end; r++)
+            for (var r = start; r < end; r++)
             {
                 var x = features.AsSpan(r * columns, columns);
                 for (var k = 0; k < slots; k++)
@@ -108,8 +107,8 @@ internal sealed class LogisticLoss
                 }
             }
 
-            losses[block] = loss;
-            gradients[block] = local;
+            losses[start / BlockRows] = loss;
+            gradients[start / BlockRows] = local;
         });
 
         Array.Clear(gradient);

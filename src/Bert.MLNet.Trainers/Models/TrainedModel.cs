@@ -63,10 +63,9 @@ public abstract partial class TrainedModel
 
         var width = OutputCount;
         var output = new float[features.Rows * width];
-        Parallel.For(0, (features.Rows + 255) / 256, block =>
+        RowBlocks.For(features.Rows, 256, 0, (start, end) =>
         {
-            var end = Math.Min(features.Rows, (block + 1) * 256);
-            for (var r = block * 256; r < end; r++)
+            for (var r = start; r < end; r++)
             {
                 PredictCore(features[r], output.AsSpan(r * width, width));
             }

@@ -133,10 +133,9 @@ public sealed class VectorIndex
         CheckWidth(queries.Columns, "queries");
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var results = new SearchHit[queries.Rows][];
-        Parallel.For(0, (queries.Rows + QueryBlock - 1) / QueryBlock, block =>
+        RowBlocks.For(queries.Rows, QueryBlock, 0, (first, end) =>
         {
-            var first = block * QueryBlock;
-            var count = Math.Min(QueryBlock, queries.Rows - first);
+            var count = end - first;
             var prepared = new float[count * Dimension];
             for (var q = 0; q < count; q++)
             {

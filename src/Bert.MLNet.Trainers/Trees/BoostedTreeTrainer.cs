@@ -172,10 +172,9 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
         }
 
         var total = rows.Length;
-        Parallel.For(0, ((total - grownRows) + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = threads }, block =>
+        RowBlocks.For(total - grownRows, 4096, threads, (start, end) =>
         {
-            var end = Math.Min(total, grownRows + ((block + 1) * 4096));
-            for (var i = grownRows + (block * 4096); i < end; i++)
+            for (var i = grownRows + start; i < grownRows + end; i++)
             {
                 scores[(rows[i] * slots) + slot] += tree.Evaluate(bins, total, rows[i]);
             }
@@ -184,10 +183,9 @@ public sealed class BoostedTreeTrainer(BoostedTreeOptions? options = null)
 
     private static void AddTree(FlatTree tree, FeatureMatrix features, double[] scores, int slots, int slot, int threads)
     {
-        Parallel.For(0, (features.Rows + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = threads }, block =>
+        RowBlocks.For(features.Rows, 4096, threads, (start, end) =>
         {
-            var end = Math.Min(features.Rows, (block + 1) * 4096);
-            for (var r = block * 4096; r < end; r++)
+            for (var r = start; r < end; r++)
             {
                 scores[(r * slots) + slot] += tree.Evaluate(features[r]);
             }

@@ -6,6 +6,7 @@ namespace Bert.MLNet.Trainers.Trees;
 internal static class Objectives
 {
     private const double MinHessian = 1e-16;
+    private const int BlockRows = 4096;
 
     /// <summary>The starting score per slot: the log-odds of the positive rate, log class priors, or the mean target.</summary>
     public static double[] BaseScores(PredictionKind kind, LabeledData data, int slots)
@@ -31,12 +32,10 @@ internal static class Objectives
     /// <summary>Gradient and hessian of every row for every slot, given scores laid out row-major by slot.</summary>
     public static void Gradients(PredictionKind kind, LabeledData data, double[] scores, int slots, double[][] gradients, double[][] hessians, int threads)
     {
-        var rows = data.Count;
-        Parallel.For(0, (rows + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (block) =>
+        RowBlocks.For(data.Count, BlockRows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             Span<double> probabilities = stackalloc double[slots];
-            var end = Math.Min(rows, (block + 1) * 4096);
-            for (var r = block * 4096; r < end; r++)
+            for (var r = start; r < end; r++)
             {
                 switch (kind)
                 {
@@ -68,13 +67,12 @@ internal static class Objectives
     public static double Loss(PredictionKind kind, LabeledData data, double[] scores, int slots, int threads)
     {
         // Fixed blocks summed in order: the same result on any number of threads.
-        var blocks = new double[(data.Count + 4095) / 4096];
-        Parallel.For(0, blocks.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (block) =>
+        var blocks = new double[RowBlocks.Count(data.Count, BlockRows)];
+        RowBlocks.For(data.Count, BlockRows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             Span<double> probabilities = stackalloc double[slots];
             double total = 0;
-            var end = Math.Min(data.Count, (block + 1) * 4096);
-            for (var r = block * 4096; r < end; r++)
+            for (var r = start; r < end; r++)
             {
                 switch (kind)
                 {
@@ -93,7 +91,7 @@ internal static class Objectives
                 }
             }
 
-            blocks[block] = total;
+            blocks[start / BlockRows] = total;
         });
         var sum = blocks.Sum();
         return kind == PredictionKind.Regression ? Math.Sqrt(sum / data.Count) : sum / data.Count;
