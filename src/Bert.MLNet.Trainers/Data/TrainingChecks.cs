@@ -63,4 +63,13 @@ internal static class TrainingChecks
 
         return kind;
     }
+
+    /// <summary>Refuses an option value, naming the option, what it must be and what it is.</summary>
+    public static void Option(bool ok, string option, object value, string expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must be {expected}; it is {value}.");
+        }
+    }
 }

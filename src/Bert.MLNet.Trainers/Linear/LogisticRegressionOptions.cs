@@ -35,11 +35,11 @@ public sealed record LogisticRegressionOptions
 
     internal void Validate()
     {
-        BoostedTreeOptions.Check(L1Regularization >= 0 && double.IsFinite(L1Regularization), nameof(L1Regularization), L1Regularization, "zero or more");
-        BoostedTreeOptions.Check(L2Regularization >= 0 && double.IsFinite(L2Regularization), nameof(L2Regularization), L2Regularization, "zero or more");
-        BoostedTreeOptions.Check(HistorySize >= 1, nameof(HistorySize), HistorySize, "at least 1");
-        BoostedTreeOptions.Check(Tolerance > 0, nameof(Tolerance), Tolerance, "a positive number");
-        BoostedTreeOptions.Check(MaxIterations >= 1, nameof(MaxIterations), MaxIterations, "at least 1");
-        BoostedTreeOptions.Check(Threads >= 0, nameof(Threads), Threads, "zero (all cores) or more");
+        TrainingChecks.Option(L1Regularization >= 0 && double.IsFinite(L1Regularization), nameof(L1Regularization), L1Regularization, "zero or more");
+        TrainingChecks.Option(L2Regularization >= 0 && double.IsFinite(L2Regularization), nameof(L2Regularization), L2Regularization, "zero or more");
+        TrainingChecks.Option(HistorySize >= 1, nameof(HistorySize), HistorySize, "at least 1");
+        TrainingChecks.Option(Tolerance > 0, nameof(Tolerance), Tolerance, "a positive number");
+        TrainingChecks.Option(MaxIterations >= 1, nameof(MaxIterations), MaxIterations, "at least 1");
+        TrainingChecks.Option(Threads >= 0, nameof(Threads), Threads, "zero (all cores) or more");
     }
 }

@@ -47,24 +47,16 @@ public sealed record BoostedTreeOptions
 
     internal void Validate()
     {
-        Check(Trees >= 1, nameof(Trees), Trees, "at least 1");
-        Check(Leaves >= 2, nameof(Leaves), Leaves, "at least 2");
-        Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
-        Check(MinExamplesPerLeaf >= 1, nameof(MinExamplesPerLeaf), MinExamplesPerLeaf, "at least 1");
-        Check(L2Regularization >= 0 && double.IsFinite(L2Regularization), nameof(L2Regularization), L2Regularization, "zero or more");
-        Check(MinSplitGain >= 0 && double.IsFinite(MinSplitGain), nameof(MinSplitGain), MinSplitGain, "zero or more");
-        Check(RowFraction > 0 && RowFraction <= 1, nameof(RowFraction), RowFraction, "in (0, 1]");
-        Check(FeatureFraction > 0 && FeatureFraction <= 1, nameof(FeatureFraction), FeatureFraction, "in (0, 1]");
-        Check(MaxBins is >= 2 and <= Bert.MLNet.Trainers.Trees.FeatureBins.MaxValueBins, nameof(MaxBins), MaxBins, "between 2 and 255");
-        Check(EarlyStoppingRounds >= 0, nameof(EarlyStoppingRounds), EarlyStoppingRounds, "zero or more");
-        Check(Threads >= 0, nameof(Threads), Threads, "zero (all cores) or more");
-    }
-
-    internal static void Check(bool ok, string option, object value, string expected)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(option, value, $"{option} must be {expected}; it is {value}.");
-        }
+        TrainingChecks.Option(Trees >= 1, nameof(Trees), Trees, "at least 1");
+        TrainingChecks.Option(Leaves >= 2, nameof(Leaves), Leaves, "at least 2");
+        TrainingChecks.Option(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
+        TrainingChecks.Option(MinExamplesPerLeaf >= 1, nameof(MinExamplesPerLeaf), MinExamplesPerLeaf, "at least 1");
+        TrainingChecks.Option(L2Regularization >= 0 && double.IsFinite(L2Regularization), nameof(L2Regularization), L2Regularization, "zero or more");
+        TrainingChecks.Option(MinSplitGain >= 0 && double.IsFinite(MinSplitGain), nameof(MinSplitGain), MinSplitGain, "zero or more");
+        TrainingChecks.Option(RowFraction > 0 && RowFraction <= 1, nameof(RowFraction), RowFraction, "in (0, 1]");
+        TrainingChecks.Option(FeatureFraction > 0 && FeatureFraction <= 1, nameof(FeatureFraction), FeatureFraction, "in (0, 1]");
+        TrainingChecks.Option(MaxBins is >= 2 and <= Bert.MLNet.Trainers.Trees.FeatureBins.MaxValueBins, nameof(MaxBins), MaxBins, "between 2 and 255");
+        TrainingChecks.Option(EarlyStoppingRounds >= 0, nameof(EarlyStoppingRounds), EarlyStoppingRounds, "zero or more");
+        TrainingChecks.Option(Threads >= 0, nameof(Threads), Threads, "zero (all cores) or more");
     }
 }
