@@ -1,14 +1,14 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Bert.MLNet.Embeddings;
-using Bert.MLNet.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Bert.MLNet.Benchmarks;
 
 /// <summary>
 /// Mean-pooled last-layer embeddings of 1,000 real sentences (npm nlp-corpus) with the bundled model, end to end,
 /// against the raw ONNX Runtime floor: the same sentences pre-tokenized, in the same length-sorted batches, fed
-/// straight to <see cref="InferenceSession.Run"/> with nothing else done. The peer script
+/// straight to ONNX Runtime's <c>InferenceSession.Run</c> with nothing else done. The peer script
 /// benchmarks/peers/embed-transformersjs.mjs runs transformers.js' feature-extraction pipeline on the same work.
 /// </summary>
 [Config(typeof(Config))]
@@ -20,6 +20,8 @@ public class EmbeddingBenchmarks
     private string[] sentences = null!;
     private List<(long[] Ids, long[] Mask, long[] Types, long[] Shape)> floorBatches = null!;
     private string[] lastLayer = null!;
+    private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
+    private readonly RunOptions runOptions = new();
 
     [GlobalSetup]
     public void Setup()
@@ -49,7 +51,11 @@ public class EmbeddingBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => model.Dispose();
+    public void Cleanup()
+    {
+        model.Dispose();
+        runOptions.Dispose();
+    }
 
     /// <summary>The floor: pre-tokenized, length-sorted batches into Run; outputs freed unread.</summary>
     [Benchmark(Baseline = true)]
@@ -58,8 +64,10 @@ public class EmbeddingBenchmarks
         var total = 0;
         foreach (var (ids, mask, types, shape) in floorBatches)
         {
-            TensorInput[] inputs = [new("input_ids", ids, shape), new("attention_mask", mask, shape), new("token_type_ids", types, shape)];
-            using var outputs = model.Session.Run(inputs, lastLayer);
+            using var idValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+            using var typeValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+            using var outputs = model.Session.Run(runOptions, InputNames, [idValue, maskValue, typeValue], lastLayer);
             total += outputs.Count;
         }
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using Bert.MLNet.Embeddings;
-using Bert.MLNet.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Bert.MLNet;
 
@@ -126,20 +126,21 @@ public sealed partial class BertModel
             }
 
             long[] shape = [rows, length];
-            var inputs = new TensorInput[3];
-            var count = 0;
-            inputs[count++] = new TensorInput(Inputs.InputIds, ids.AsMemory(0, size), shape);
+            var names = new List<string>(3) { Inputs.InputIds };
+            var values = new List<OrtValue>(3) { OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, size), shape) };
             if (Inputs.AttentionMask is { } maskName)
             {
-                inputs[count++] = new TensorInput(maskName, mask.AsMemory(0, size), shape);
+                names.Add(maskName);
+                values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, size), shape));
             }
 
             if (Inputs.TokenTypeIds is { } typeName)
             {
-                inputs[count++] = new TensorInput(typeName, types.AsMemory(0, size), shape);
+                names.Add(typeName);
+                values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, types.AsMemory(0, size), shape));
             }
 
-            using var outputs = session.Run(inputs.AsSpan(0, count), outputNames, cancellationToken);
+            using var outputs = Run(names, values, outputNames, cancellationToken);
             var width = HiddenSize;
             for (var r = 0; r < rows; r++)
             {
@@ -147,7 +148,7 @@ public sealed partial class BertModel
                 var result = pooling == Pooling.None ? new float[outputIndex.Length * tokens * width] : new float[outputIndex.Length * width];
                 for (var l = 0; l < outputIndex.Length; l++)
                 {
-                    var states = outputs.GetFloats(outputIndex[l]).Slice(r * length * width, tokens * width);
+                    var states = outputs[outputIndex[l]].GetTensorDataAsSpan<float>().Slice(r * length * width, tokens * width);
                     if (pooling == Pooling.None)
                     {
                         states.CopyTo(result.AsSpan(l * tokens * width));
@@ -166,6 +167,31 @@ public sealed partial class BertModel
             ArrayPool<long>.Shared.Return(ids);
             ArrayPool<long>.Shared.Return(mask);
             ArrayPool<long>.Shared.Return(types);
+        }
+    }
+
+    // One session run; cancelling the token terminates it inside ONNX Runtime. The inputs are disposed here.
+    private IDisposableReadOnlyCollection<OrtValue> Run(List<string> names, List<OrtValue> values, string[] outputNames, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var registration = cancellationToken.CanBeCanceled ? cancellationToken.Register(() => runOptions.Terminate = true) : default;
+            try
+            {
+                return session.Run(runOptions, names, values, outputNames);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The ONNX Runtime run was cancelled.", cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var value in values)
+            {
+                value.Dispose();
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Bert.MLNet.OnnxRuntime;
-using Bert.MLNet.OnnxRuntime.Onnx;
+using Bert.MLNet.Onnx;
 using Bert.MLNet.Tokenizers;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Bert.MLNet;
 
@@ -23,7 +23,7 @@ public sealed partial class BertModel : IDisposable
     private readonly string[] hiddenStateOutputs;
 
     private BertModel(ModelFiles files, BertTokenizer tokenizer, OnnxModel graph, HiddenStateLayout layout, ModelInputs inputs,
-        long vocabularyRows, int maxPositions, SessionOptions sessionOptions)
+        long vocabularyRows, int maxPositions, RuntimeOptions runtimeOptions)
     {
         Files = files;
         Tokenizer = tokenizer;
@@ -34,7 +34,18 @@ public sealed partial class BertModel : IDisposable
         EmbeddingRows = vocabularyRows;
         hiddenStateOutputs = [.. Enumerable.Range(0, layout.Tensors.Count).Select(i => HiddenStatePrefix + i)];
         graph.AddFloatOutputs(layout.Tensors.Select((t, i) => (t, hiddenStateOutputs[i])), layout.HiddenSize);
-        session = InferenceSession.Create(graph.ToBytes(), sessionOptions);
+        Graph = graph;
+        RuntimeOptions = runtimeOptions;
+        using var sessionOptions = runtimeOptions.ToSessionOptions();
+        try
+        {
+            session = new InferenceSession(graph.ToBytes(), sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{files.OnnxPath}: ONNX Runtime cannot run the model: {e.Message}", e);
+        }
+
         Producer = graph.Producer;
         Opset = graph.Opset;
     }
@@ -73,29 +84,36 @@ public sealed partial class BertModel : IDisposable
     /// <summary>The ONNX opset of the graph.</summary>
     public long Opset { get; }
 
-    /// <summary>The ONNX Runtime session's inputs and outputs (hidden-state outputs included).</summary>
-    public IReadOnlyList<TensorMetadata> SessionInputs => session.Inputs;
+    /// <summary>The ONNX Runtime session's inputs, by name.</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> SessionInputs => session.InputMetadata;
 
-    /// <inheritdoc cref="SessionInputs"/>
-    public IReadOnlyList<TensorMetadata> SessionOutputs => session.Outputs;
+    /// <summary>The ONNX Runtime session's outputs, by name (hidden-state outputs included).</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> SessionOutputs => session.OutputMetadata;
+
+    /// <summary>The settings the session runs with.</summary>
+    public RuntimeOptions RuntimeOptions { get; }
 
     internal InferenceSession Session => session;
+
+    // The graph with every hidden state exposed; the source of the exported and pooled graphs.
+    internal OnnxModel Graph { get; }
 
     internal string HiddenStateOutput(int layer) => hiddenStateOutputs[layer];
 
     /// <summary>Loads a model from a folder or an <c>.onnx</c> file.</summary>
     /// <exception cref="FileNotFoundException">No model or vocabulary where expected (the message lists where it looked).</exception>
     /// <exception cref="InvalidDataException">A file is malformed, the graph has no findable hidden states, or the vocabulary does not fit the model.</exception>
-    public static BertModel Load(string path, SessionOptions? sessionOptions = null) => LoadCore(path, sessionOptions, CancellationToken.None);
+    /// <exception cref="NotSupportedException">The runtime options ask for CUDA where there is none.</exception>
+    public static BertModel Load(string path, RuntimeOptions? runtimeOptions = null) => LoadCore(path, runtimeOptions, CancellationToken.None);
 
     /// <inheritdoc cref="Load"/>
-    public static Task<BertModel> LoadAsync(string path, SessionOptions? sessionOptions = null, CancellationToken cancellationToken = default) =>
-        Task.Run(() => LoadCore(path, sessionOptions, cancellationToken), cancellationToken);
+    public static Task<BertModel> LoadAsync(string path, RuntimeOptions? runtimeOptions = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => LoadCore(path, runtimeOptions, cancellationToken), cancellationToken);
 
     /// <summary>Frees the native session.</summary>
     public void Dispose() => session.Dispose();
 
-    private static BertModel LoadCore(string path, SessionOptions? sessionOptions, CancellationToken cancellationToken)
+    private static BertModel LoadCore(string path, RuntimeOptions? runtimeOptions, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var files = ModelFiles.Locate(path);
@@ -128,7 +146,7 @@ public sealed partial class BertModel : IDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         var maxPositions = config.MaxPositions ?? PositionRows(graph, inputs, embeddings) ?? tokenizer.Options.ModelMaxLength;
-        return new BertModel(files, tokenizer, graph, layout with { HiddenSize = hiddenSize }, inputs, rows, maxPositions, sessionOptions ?? new SessionOptions());
+        return new BertModel(files, tokenizer, graph, layout with { HiddenSize = hiddenSize }, inputs, rows, maxPositions, runtimeOptions ?? new RuntimeOptions());
     }
 
     private static (int? Layers, long? HiddenSize, long? VocabularySize, int? MaxPositions) ReadConfig(string? path)

@@ -1,4 +1,4 @@
-using Bert.MLNet.OnnxRuntime.Onnx;
+using Bert.MLNet.Onnx;
 
 namespace Bert.MLNet;
 

@@ -47,8 +47,8 @@ public sealed class BundledModelTests
         Assert.Equal(root.GetProperty("hidden_size").GetInt32(), model.HiddenSize);
         Assert.Equal(root.GetProperty("vocab_size").GetInt32(), model.EmbeddingRows);
         Assert.Equal(root.GetProperty("max_position_embeddings").GetInt32(), model.MaxPositions);
-        Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], model.SessionInputs.Select(i => i.Name));
-        Assert.Equal(["last_hidden_state", "pooler_output"], model.SessionOutputs.Select(o => o.Name).Where(n => !n.StartsWith("hidden_states.", StringComparison.Ordinal)));
+        Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], model.SessionInputs.Keys);
+        Assert.Equal(["last_hidden_state", "pooler_output"], model.SessionOutputs.Keys.Where(n => !n.StartsWith("hidden_states.", StringComparison.Ordinal)));
     }
 
     [Fact]

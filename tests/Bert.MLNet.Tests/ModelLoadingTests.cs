@@ -1,5 +1,5 @@
-using Bert.MLNet.OnnxRuntime;
-using Bert.MLNet.OnnxRuntime.Onnx;
+using Bert.MLNet.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Bert.MLNet.Tests;
 
@@ -126,23 +126,21 @@ public sealed class ModelLoadingTests : IDisposable
     [Fact]
     public void CudaFailsClearlyWhereItIsNotAvailable()
     {
-        var folder = Golden.For("tiny-bert-opset17").Folder;
-        if (OnnxRuntimeLibrary.AvailableProviders.Contains("CUDAExecutionProvider"))
-        {
-            // The library knows CUDA; without a GPU and its libraries ONNX Runtime itself refuses, with its message.
-            Assert.ThrowsAny<Exception>(() => BertModel.Load(folder, new SessionOptions { ExecutionProvider = ExecutionProvider.Cuda }).Dispose());
-        }
-        else
-        {
-            var error = Assert.Throws<NotSupportedException>(() => BertModel.Load(folder, new SessionOptions { ExecutionProvider = ExecutionProvider.Cuda }));
-            Assert.Contains("CUDA execution provider is not in this ONNX Runtime build", error.Message, StringComparison.Ordinal);
-        }
+        // These machines run the CPU build of ONNX Runtime (the package Microsoft.ML.OnnxRuntime): no CUDA provider.
+        Assert.DoesNotContain("CUDAExecutionProvider", OrtEnv.Instance().GetAvailableProviders());
+        var error = Assert.Throws<NotSupportedException>(() => BertModel.Load(Golden.For("tiny-bert-opset17").Folder, new RuntimeOptions { CudaDeviceId = 0 }));
+        Assert.Contains("CudaDeviceId is 0 but this ONNX Runtime build has no CUDA execution provider", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu.Linux", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void InvalidSessionOptionsNameTheOption() =>
+    public void TheRuntimeIsTheOfficialOnnxRuntimePackage() =>
+        Assert.Equal("1.31.1", OrtEnv.Instance().GetVersionString());
+
+    [Fact]
+    public void InvalidRuntimeOptionsNameTheOption() =>
         Assert.Contains("IntraOpThreads", Assert.Throws<ArgumentOutOfRangeException>(
-            () => BertModel.Load(Golden.For("tiny-bert-opset17").Folder, new SessionOptions { IntraOpThreads = -1 })).Message, StringComparison.Ordinal);
+            () => BertModel.Load(Golden.For("tiny-bert-opset17").Folder, new RuntimeOptions { IntraOpThreads = -1 })).Message, StringComparison.Ordinal);
 
     private string Copy(string model)
     {

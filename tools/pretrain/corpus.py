@@ -5,6 +5,11 @@ Sources (all fetched by tools/setup, never downloaded here):
   - npm nlp-corpus@4.4.0 (100 JSON files of 1,000 English sentences)
   - Jane Austen's six novels, Debian r-cran-janeaustenr (read through Rscript)
   - WordNet 3.0's glosses and example sentences, Debian wordnet-base (WordNet 3.0 license, permissive)
+  - the King James Bible, Debian bible-kjv-text (read through bible-kjv's `bible`; public domain)
+  - GCIDE, the GNU Collaborative International Dictionary of English, Debian dict-gcide (GPL-2+): definitions
+    and their quotations, pronunciation markup and source tags removed
+  - The Devil's Dictionary (dict-devil, public domain), the Jargon File (dict-jargon, public domain),
+    and the fortune cookie files of Debian fortunes (BSD; the offensive set is not installed by it)
 
 The held-out part is chosen by rule, so every run picks the same documents:
   - Brown: in each genre's sorted file list, every fifth document (index % 5 == 4). These are also the
@@ -12,6 +17,8 @@ The held-out part is chosen by rule, so every run picks the same documents:
   - nlp-corpus: doc-95 .. doc-99.
   - Austen: the last 5% of each novel's paragraphs.
   - WordNet: every twentieth block of 1,000 glosses.
+  - The sources added in the second round (Bible, GCIDE, Devil's Dictionary, Jargon File, fortunes) are
+    training text only, so the held-out set, and every held-out number, stays the first round's.
 """
 from __future__ import annotations
 
@@ -143,8 +150,70 @@ def wordnet_documents(per_document: int = 1000) -> list[Document]:
     return docs
 
 
+def bible_documents() -> list[Document]:
+    """One document per book of the King James Bible, one verse per line (the verse numbers dropped)."""
+    out = subprocess.run(["bible", "-f", "Gen1:1-Rev22:21"], check=True, capture_output=True, text=True).stdout
+    books: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        match = re.match(r"^(\d?[A-Za-z]+)\d+:\d+ (.*)$", line)
+        if match:
+            books.setdefault(match.group(1), []).append(match.group(2).strip())
+    return [Document("bible", book, "train", "\n".join(verses)) for book, verses in books.items()]
+
+
+_DICT_SOURCE_TAG = re.compile(r"^\s*\[(1913 Webster|Webster 1913 Suppl\.|PJC|WordNet 1\.5|Century Dict\.|[^\]]{0,30}(Webster|Dict|Suppl)[^\]]*)\]\s*$")
+
+
+def _dictd_entries(name: str) -> list[str]:
+    """The entries of a dictd database, each as one paragraph of plain text (header entries skipped)."""
+    import gzip
+    text = gzip.open(f"/usr/share/dictd/{name}.dict.dz", "rt", encoding="utf-8", errors="replace").read()
+    entries, current = [], []
+    for line in text.splitlines():
+        if line and not line[0].isspace() and current and not current[-1].strip():
+            entries.append(current)
+            current = []
+        current.append(line)
+    if current:
+        entries.append(current)
+    paragraphs = []
+    for entry in entries:
+        if entry[0].startswith("00-database") or entry[0].startswith("00database"):
+            continue
+        lines = [l for l in entry if l.strip() and not _DICT_SOURCE_TAG.match(l)]
+        body = " ".join(l.strip() for l in lines)
+        body = re.sub(r"\\[^\\]*\\", "", body)  # GCIDE pronunciations: \Ab*do"men\
+        body = re.sub(r"\s+", " ", body).strip()
+        if len(body.split()) >= 3:
+            paragraphs.append(body)
+    return paragraphs
+
+
+def dictionary_documents(per_document: int = 500) -> list[Document]:
+    docs = []
+    for source in ("gcide", "devil", "jargon"):
+        entries = _dictd_entries(source)
+        for number, start in enumerate(range(0, len(entries), per_document)):
+            docs.append(Document(source, f"{source}-{number}", "train", "\n".join(entries[start:start + per_document])))
+    return docs
+
+
+FORTUNES = Path("/usr/share/games/fortunes")
+
+
+def fortune_documents() -> list[Document]:
+    docs = []
+    for path in sorted(FORTUNES.iterdir()):
+        if path.suffix or path.is_dir() or not (FORTUNES / (path.name + ".dat")).exists():
+            continue
+        cookies = [re.sub(r"\s+", " ", c).strip() for c in path.read_text(encoding="utf-8", errors="replace").split("\n%\n")]
+        docs.append(Document("fortunes", path.name, "train", "\n".join(c for c in cookies if c)))
+    return docs
+
+
 def all_documents() -> list[Document]:
-    return brown_documents() + nlp_corpus_documents() + austen_documents() + wordnet_documents()
+    return (brown_documents() + nlp_corpus_documents() + austen_documents() + wordnet_documents()
+            + bible_documents() + dictionary_documents() + fortune_documents())
 
 
 def genre_chunks(words_per_chunk: int = 100) -> list[tuple[str, str, str, str]]:

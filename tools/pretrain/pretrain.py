@@ -7,6 +7,12 @@ Masking follows BERT with whole words: 15% of the words are picked; of those, 80
 a random token, 10% stay. No next-sentence task. Sequences are contiguous windows of the token stream
 (documents joined by [SEP]), mostly 128 tokens and one batch in ten at 512, so every position
 embedding is trained. The run writes a checkpoint every --checkpoint-every steps and resumes from it.
+
+    /usr/bin/python3 tools/pretrain/pretrain.py --init-onnx models/bert-l4-h128-uncased/onnx/model.onnx --steps 5000
+
+continues training from an exported model (the bundled one): its encoder weights are read back from the
+ONNX file, so no CPU time already spent is lost. The MLM head's transform is not in the export and starts
+fresh; its decoder is tied to the word embeddings, so it starts from the trained vocabulary.
 """
 from __future__ import annotations
 
@@ -97,6 +103,43 @@ def evaluate(model, batches) -> dict:
     return {"eval_loss": total_loss / count, "eval_accuracy": correct / count, "eval_tokens": count}
 
 
+def load_onnx_weights(model: BertForMaskedLM, path: Path) -> int:
+    """Copies an exported BertModel's weights into the model; returns how many tensors were copied.
+
+    torch's export keeps parameter names for most initializers; the Linear weights it stores transposed
+    under generated names (onnx::MatMul_N), so those are named after the module path of the MatMul node
+    that reads them (/encoder/layer.0/attention/self/query/MatMul -> encoder.layer.0.attention.self.query).
+    """
+    import onnx
+    from onnx import numpy_helper
+    graph = onnx.load(str(path)).graph
+    tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    weights = {}
+    for name, value in tensors.items():
+        if not name.startswith("onnx::"):
+            weights[name] = value
+    for node in graph.node:
+        if node.op_type == "MatMul" and node.input[1] in tensors and node.input[1].startswith("onnx::"):
+            module = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".")
+            weights[module + ".weight"] = tensors[node.input[1]].T
+    state = model.state_dict()
+    copied = 0
+    for name, value in weights.items():
+        key = "bert." + name
+        if key not in state:
+            continue
+        if tuple(state[key].shape) != value.shape:
+            sys.exit(f"{path}: {name} has shape {value.shape}, the model expects {tuple(state[key].shape)}")
+        state[key] = torch.from_numpy(value.copy())
+        copied += 1
+    expected = [k for k in state if k.startswith("bert.")]
+    missing = [k for k in expected if k[len("bert."):] not in weights]
+    if missing:
+        sys.exit(f"{path}: no weights for {', '.join(missing)}")
+    model.load_state_dict(state)
+    return copied
+
+
 def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
     if step < warmup:
         return peak * (step + 1) / warmup
@@ -138,6 +181,8 @@ def main() -> None:
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--eval-every", type=int, default=250)
     parser.add_argument("--run-dir", type=Path, default=None)
+    parser.add_argument("--init-onnx", type=Path, default=None, help="start from an exported model's weights")
+    parser.add_argument("--warmup", type=int, default=None, help="warm-up steps (default: 5%% of the steps)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -178,14 +223,17 @@ def main() -> None:
         torch.set_rng_state(state["torch_rng"])
         start_step = state["step"]
         print(f"resumed at step {start_step}", flush=True)
-    elif log_path.exists():
-        log_path.unlink()
+    else:
+        if log_path.exists():
+            log_path.unlink()
+        if args.init_onnx:
+            print(f"{load_onnx_weights(model, args.init_onnx)} tensors from {args.init_onnx}", flush=True)
 
     (run_dir / "config.json").write_text(json.dumps(config.to_hf_json(), indent=2) + "\n")
     params = sum(p.numel() for p in model.parameters())
     print(f"{params:,} parameters; {len(train.ids):,} training tokens; {steps} steps of {args.batch_tokens} tokens",
           flush=True)
-    warmup = max(1, steps // 20)
+    warmup = args.warmup if args.warmup is not None else max(1, steps // 20)
     max_length = config.max_position_embeddings
     started = time.time()
     seen_tokens = 0

@@ -10,7 +10,7 @@ internal static class CommandErrors
             return Task.FromResult(action());
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or FormatException
-            or NotSupportedException or Bert.MLNet.OnnxRuntime.OnnxRuntimeException)
+            or NotSupportedException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Task.FromResult(1);

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Bert.MLNet.Cli.IO;
-using Bert.MLNet.OnnxRuntime;
 
 namespace Bert.MLNet.Cli.Commands;
 
@@ -60,7 +59,7 @@ internal static class EmbedCommand
         }
 
         var texts = TextLines.Read(inputPath).ToArray();
-        using var model = BertModel.Load(modelPath, new SessionOptions { IntraOpThreads = threads });
+        using var model = BertModel.Load(modelPath, new RuntimeOptions { IntraOpThreads = threads });
         var started = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ConsoleProgress(started);
         var result = model.Embed(texts, options, progress, cancellation);

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Bert.MLNet.OnnxRuntime;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Bert.MLNet.Cli.Commands;
 
@@ -21,9 +22,9 @@ internal static class InspectCommand
         var options = tokenizer.Options;
         output.WriteLine($"model            {model.Files.OnnxPath}");
         output.WriteLine($"producer         {model.Producer} (opset {model.Opset})");
-        output.WriteLine($"onnx runtime     {OnnxRuntimeLibrary.Version} ({OnnxRuntimeLibrary.LibraryPath})");
-        output.WriteLine($"inputs           {string.Join(", ", model.SessionInputs)}");
-        output.WriteLine($"outputs          {string.Join(", ", model.SessionOutputs.Where(o => !o.Name.StartsWith("hidden_states.", StringComparison.Ordinal)))}");
+        output.WriteLine($"onnx runtime     {OrtEnv.Instance().GetVersionString()} ({string.Join(", ", OrtEnv.Instance().GetAvailableProviders())})");
+        output.WriteLine($"inputs           {string.Join(", ", model.SessionInputs.Select(Describe))}");
+        output.WriteLine($"outputs          {string.Join(", ", model.SessionOutputs.Where(o => !o.Key.StartsWith("hidden_states.", StringComparison.Ordinal)).Select(Describe))}");
         output.WriteLine($"layers           {model.LayerCount} encoder layers, hidden size {model.HiddenSize}");
         output.WriteLine($"hidden states    {model.Layout.Tensors.Count} ({model.Layout.NormalizationKind}), exposed as hidden_states.0 .. hidden_states.{model.LayerCount}:");
         for (var i = 0; i < model.Layout.Tensors.Count; i++)
@@ -41,4 +42,7 @@ internal static class InspectCommand
             (tokenizer.MaskId is { } mask ? $" {options.MaskToken}={mask}" : string.Empty));
         return 0;
     }
+
+    private static string Describe(KeyValuePair<string, NodeMetadata> node) =>
+        $"{node.Key} {node.Value.ElementDataType.ToString().ToLowerInvariant()}[{string.Join(", ", node.Value.Dimensions.Select((d, i) => d >= 0 ? d.ToString(CultureInfo.InvariantCulture) : node.Value.SymbolicDimensions[i] is { Length: > 0 } name ? name : "?"))}]";
 }

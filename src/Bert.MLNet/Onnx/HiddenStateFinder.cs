@@ -1,4 +1,4 @@
-namespace Bert.MLNet.OnnxRuntime.Onnx;
+namespace Bert.MLNet.Onnx;
 
 /// <summary>
 /// Finds every hidden state of a BERT-family encoder in its ONNX graph from the graph's structure: the

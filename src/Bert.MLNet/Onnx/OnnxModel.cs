@@ -1,10 +1,10 @@
 using Google.Protobuf;
 
-namespace Bert.MLNet.OnnxRuntime.Onnx;
+namespace Bert.MLNet.Onnx;
 
 /// <summary>
 /// An ONNX model read into memory for inspection and small edits (adding outputs), then handed to
-/// <see cref="InferenceSession.Create"/> as bytes. Fields this project does not model are kept as they are.
+/// ONNX Runtime as bytes. Fields this project does not model are kept as they are.
 /// </summary>
 public sealed class OnnxModel
 {
