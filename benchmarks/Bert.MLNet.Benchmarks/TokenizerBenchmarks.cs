@@ -15,21 +15,21 @@ public class TokenizerBenchmarks
 {
     internal const int SentenceCount = 10_000;
 
-    private BertTokenizer tokenizer = null!;
+    private BertWordPieceTokenizer tokenizer = null!;
     private string[] sentences = null!;
     private long[] buffer = null!;
 
     // Counted where the column needs it: in the host process, which never runs the benchmark's setup.
     private static readonly Lazy<long> TokenCount = new(() =>
     {
-        var counter = BertTokenizer.Load(BenchmarkData.UncasedTokenizer());
-        return BenchmarkData.Sentences(SentenceCount).Sum(s => (long)counter.CountTokens(s));
+        var counter = BertWordPieceTokenizer.Load(BenchmarkData.UncasedTokenizer());
+        return BenchmarkData.Sentences(SentenceCount).Sum(s => (long)counter.CountWordPieces(s));
     });
 
     [GlobalSetup]
     public void Setup()
     {
-        tokenizer = BertTokenizer.Load(BenchmarkData.UncasedTokenizer());
+        tokenizer = BertWordPieceTokenizer.Load(BenchmarkData.UncasedTokenizer());
         sentences = BenchmarkData.Sentences(SentenceCount);
         buffer = new long[512];
     }

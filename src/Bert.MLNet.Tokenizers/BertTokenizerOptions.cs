@@ -1,7 +1,7 @@
 namespace Bert.MLNet.Tokenizers;
 
 /// <summary>
-/// How a <see cref="BertTokenizer"/> normalizes and splits text. The defaults are those of the uncased
+/// How a <see cref="BertWordPieceTokenizer"/> normalizes and splits text. The defaults are those of the uncased
 /// BERT checkpoints (<c>bert-base-uncased</c>); loading a model folder fills them from
 /// <c>tokenizer_config.json</c> or <c>tokenizer.json</c>.
 /// </summary>

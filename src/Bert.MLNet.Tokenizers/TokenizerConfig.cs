@@ -52,7 +52,7 @@ internal sealed record TokenizerConfig
                 TokenizerThrow.InvalidFile(file, "expected a JSON object at the top level.");
             }
 
-            var maxLength = BertTokenizer.Int(root, "model_max_length");
+            var maxLength = BertWordPieceTokenizer.Int(root, "model_max_length");
             if (maxLength is < 2)
             {
                 TokenizerThrow.InvalidFile(file, $"model_max_length is {maxLength}; expected at least 2.");
@@ -60,16 +60,16 @@ internal sealed record TokenizerConfig
 
             return new TokenizerConfig
             {
-                LowerCase = BertTokenizer.Bool(root, "do_lower_case"),
-                StripAccents = BertTokenizer.Bool(root, "strip_accents"),
+                LowerCase = BertWordPieceTokenizer.Bool(root, "do_lower_case"),
+                StripAccents = BertWordPieceTokenizer.Bool(root, "strip_accents"),
                 StripAccentsSet = root.TryGetProperty("strip_accents", out _),
-                TokenizeChineseChars = BertTokenizer.Bool(root, "tokenize_chinese_chars"),
+                TokenizeChineseChars = BertWordPieceTokenizer.Bool(root, "tokenize_chinese_chars"),
                 ModelMaxLength = maxLength,
-                Unknown = BertTokenizer.String(root, "unk_token"),
-                Classification = BertTokenizer.String(root, "cls_token"),
-                Separator = BertTokenizer.String(root, "sep_token"),
-                Padding = BertTokenizer.String(root, "pad_token"),
-                Mask = BertTokenizer.String(root, "mask_token"),
+                Unknown = BertWordPieceTokenizer.String(root, "unk_token"),
+                Classification = BertWordPieceTokenizer.String(root, "cls_token"),
+                Separator = BertWordPieceTokenizer.String(root, "sep_token"),
+                Padding = BertWordPieceTokenizer.String(root, "pad_token"),
+                Mask = BertWordPieceTokenizer.String(root, "mask_token"),
             };
         }
     }

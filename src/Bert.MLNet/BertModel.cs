@@ -22,7 +22,7 @@ public sealed partial class BertModel : IDisposable
     private readonly InferenceSession session;
     private readonly string[] hiddenStateOutputs;
 
-    private BertModel(ModelFiles files, BertTokenizer tokenizer, OnnxModel graph, HiddenStateLayout layout, ModelInputs inputs,
+    private BertModel(ModelFiles files, BertWordPieceTokenizer tokenizer, OnnxModel graph, HiddenStateLayout layout, ModelInputs inputs,
         long vocabularyRows, int maxPositions, RuntimeOptions runtimeOptions)
     {
         Files = files;
@@ -54,7 +54,7 @@ public sealed partial class BertModel : IDisposable
     public ModelFiles Files { get; }
 
     /// <summary>The model's tokenizer.</summary>
-    public BertTokenizer Tokenizer { get; }
+    public BertWordPieceTokenizer Tokenizer { get; }
 
     /// <summary>Where the graph keeps each hidden state.</summary>
     public HiddenStateLayout Layout { get; }
@@ -117,7 +117,7 @@ public sealed partial class BertModel : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var files = ModelFiles.Locate(path);
-        var tokenizer = BertTokenizer.Load(files.TokenizerPath);
+        var tokenizer = BertWordPieceTokenizer.Load(files.TokenizerPath);
         cancellationToken.ThrowIfCancellationRequested();
         var config = ReadConfig(files.ConfigPath);
         var graph = OnnxModel.Load(files.OnnxPath);

@@ -29,7 +29,7 @@ public sealed class TokenizeCommandTests : IDisposable
 
         var rows = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
         Assert.Equal(4, rows.Length);
-        var tokenizer = BertTokenizer.Load(folder);
+        var tokenizer = BertWordPieceTokenizer.Load(folder);
         var texts = new[] { "Hello world!", "hello\tworld\rhello\u0001world", string.Empty, "world" };
         for (var i = 0; i < texts.Length; i++)
         {

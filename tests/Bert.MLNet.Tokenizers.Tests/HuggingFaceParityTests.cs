@@ -15,7 +15,7 @@ public sealed class HuggingFaceParityTests
     [InlineData("cased-json", "cased")]
     public void IdsTypeIdsAndOffsetsMatchTheReference(string folder, string golden)
     {
-        var tokenizer = BertTokenizer.Load(Fixtures.TokenizerFolder(folder));
+        var tokenizer = BertWordPieceTokenizer.Load(Fixtures.TokenizerFolder(folder));
         var rows = 0;
         foreach (var row in Fixtures.Golden(golden))
         {
@@ -39,7 +39,7 @@ public sealed class HuggingFaceParityTests
     [Fact]
     public void PairsMatchTheReference()
     {
-        var tokenizer = BertTokenizer.Load(Fixtures.TokenizerFolder("uncased-json"));
+        var tokenizer = BertWordPieceTokenizer.Load(Fixtures.TokenizerFolder("uncased-json"));
         foreach (var row in Fixtures.Golden("uncased-pairs"))
         {
             var encoding = tokenizer.Encode(Fixtures.Text(row), Fixtures.Text(row, "pair"), maxLength: int.MaxValue);
@@ -51,14 +51,14 @@ public sealed class HuggingFaceParityTests
     [Fact]
     public void DecodingMatchesTheReference()
     {
-        var tokenizer = BertTokenizer.Load(Fixtures.TokenizerFolder("uncased-json"));
+        var tokenizer = BertWordPieceTokenizer.Load(Fixtures.TokenizerFolder("uncased-json"));
         foreach (var row in Fixtures.Golden("uncased-decode"))
         {
             Assert.Equal(row.GetProperty("decoded").GetString(), tokenizer.Decode(Fixtures.Ints(row.GetProperty("ids"))));
         }
     }
 
-    private static string Describe(int row, string text, int[] ids, TokenOffset[] offsets, BertEncoding actual, BertTokenizer tokenizer)
+    private static string Describe(int row, string text, int[] ids, TokenOffset[] offsets, BertEncoding actual, BertWordPieceTokenizer tokenizer)
     {
         var report = new StringBuilder();
         report.AppendLine($"Golden row {row} differs: {Escape(text)}");
@@ -73,7 +73,7 @@ public sealed class HuggingFaceParityTests
         return report.ToString();
     }
 
-    private static string Show(BertTokenizer tokenizer, int id) => id < tokenizer.VocabularySize ? tokenizer.GetToken(id) : "?";
+    private static string Show(BertWordPieceTokenizer tokenizer, int id) => id < tokenizer.VocabularySize ? tokenizer.GetToken(id) : "?";
 
     private static string Escape(string text) =>
         string.Concat(text.Select(c => c < 32 || c > 126 ? $"\\u{(int)c:x4}" : c.ToString()));

@@ -8,7 +8,7 @@ public sealed class InvalidInputTests
     [Fact]
     public void MissingPathNamesIt()
     {
-        var error = Assert.Throws<FileNotFoundException>(() => BertTokenizer.Load("/no/such/model"));
+        var error = Assert.Throws<FileNotFoundException>(() => BertWordPieceTokenizer.Load("/no/such/model"));
         Assert.Contains("/no/such/model", error.Message, StringComparison.Ordinal);
         Assert.Contains("vocab.txt or tokenizer.json", error.Message, StringComparison.Ordinal);
     }
@@ -18,7 +18,7 @@ public sealed class InvalidInputTests
     {
         using var folder = Fixtures.NewFolder();
         folder.Write("config.json", "{}");
-        Assert.Throws<FileNotFoundException>(() => BertTokenizer.Load(folder.Path));
+        Assert.Throws<FileNotFoundException>(() => BertWordPieceTokenizer.Load(folder.Path));
     }
 
     [Theory]
@@ -34,7 +34,7 @@ public sealed class InvalidInputTests
     {
         using var folder = Fixtures.NewFolder();
         var file = folder.Write("vocab.txt", content);
-        var error = Assert.Throws<InvalidDataException>(() => BertTokenizer.Load(folder.Path));
+        var error = Assert.Throws<InvalidDataException>(() => BertWordPieceTokenizer.Load(folder.Path));
         Assert.Contains(file, error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
@@ -56,7 +56,7 @@ public sealed class InvalidInputTests
     {
         using var folder = Fixtures.NewFolder();
         var file = folder.Write("tokenizer.json", content);
-        var error = Assert.Throws<InvalidDataException>(() => BertTokenizer.Load(file));
+        var error = Assert.Throws<InvalidDataException>(() => BertWordPieceTokenizer.Load(file));
         Assert.Contains(file, error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
@@ -67,7 +67,7 @@ public sealed class InvalidInputTests
         using var folder = Fixtures.NewFolder();
         folder.Write("vocab.txt", Specials);
         var config = folder.Write("tokenizer_config.json", "{\"do_lower_case\": tru");
-        var error = Assert.Throws<InvalidDataException>(() => BertTokenizer.Load(folder.Path));
+        var error = Assert.Throws<InvalidDataException>(() => BertWordPieceTokenizer.Load(folder.Path));
         Assert.Contains(config, error.Message, StringComparison.Ordinal);
     }
 
@@ -75,10 +75,10 @@ public sealed class InvalidInputTests
     public void InvalidOptionsNameTheOption()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(
-            () => BertTokenizer.Create(Specials.Split('\n', StringSplitOptions.RemoveEmptyEntries), new BertTokenizerOptions { MaxInputCharsPerWord = 0 }));
+            () => BertWordPieceTokenizer.Create(Specials.Split('\n', StringSplitOptions.RemoveEmptyEntries), new BertTokenizerOptions { MaxInputCharsPerWord = 0 }));
         Assert.Contains("MaxInputCharsPerWord", error.Message, StringComparison.Ordinal);
 
-        var tokenizer = BertTokenizer.Create(Specials.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var tokenizer = BertWordPieceTokenizer.Create(Specials.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("maxLength", Assert.Throws<ArgumentOutOfRangeException>(() => tokenizer.Encode("a", maxLength: 1)).Message, StringComparison.Ordinal);
         Assert.Contains("at least 3", Assert.Throws<ArgumentOutOfRangeException>(() => tokenizer.Encode("a", "b", maxLength: 2)).Message, StringComparison.Ordinal);
         Assert.Contains("row 1", Assert.Throws<ArgumentException>(() => tokenizer.EncodeBatch(["a", null!])).Message, StringComparison.Ordinal);

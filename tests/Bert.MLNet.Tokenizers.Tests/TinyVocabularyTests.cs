@@ -11,7 +11,7 @@ public sealed class TinyVocabularyTests
         "##b", "é", "e", "中", "文", // 15-19
     ];
 
-    private static BertTokenizer Tokenizer(BertTokenizerOptions? options = null) => BertTokenizer.Create(Vocabulary, options);
+    private static BertWordPieceTokenizer Tokenizer(BertTokenizerOptions? options = null) => BertWordPieceTokenizer.Create(Vocabulary, options);
 
     [Fact]
     public void EncodesWordsAndPunctuationWithOffsets()
@@ -84,7 +84,7 @@ public sealed class TinyVocabularyTests
     [Fact]
     public void SpecialTokenIdsComeFromTheVocabulary()
     {
-        var tokenizer = BertTokenizer.Create(["[CLS]", "hello", "[PAD]", "[SEP]", "[UNK]"]);
+        var tokenizer = BertWordPieceTokenizer.Create(["[CLS]", "hello", "[PAD]", "[SEP]", "[UNK]"]);
         Assert.Equal((0, 3, 2, 4), (tokenizer.ClassificationId, tokenizer.SeparatorId, tokenizer.PaddingId, tokenizer.UnknownId));
         Assert.Null(tokenizer.MaskId);
         Assert.Equal([0, 1, 4, 3], tokenizer.Encode("hello you").Ids);
@@ -108,7 +108,7 @@ public sealed class TinyVocabularyTests
     [InlineData(2, 2, 4, 2, 2)] // fits
     [InlineData(1, 9, 4, 1, 3)]
     public void PairsAreTruncatedLongestFirst(int first, int second, int room, int keepFirst, int keepSecond) =>
-        Assert.Equal((keepFirst, keepSecond), BertTokenizer.LongestFirst(first, second, room));
+        Assert.Equal((keepFirst, keepSecond), BertWordPieceTokenizer.LongestFirst(first, second, room));
 
     [Fact]
     public void PairEncodingHasTypeIdsAndTruncatesTheLongerText()
@@ -203,7 +203,7 @@ public sealed class TinyVocabularyTests
     [Fact]
     public void AddedTokensAreMatchedBeforeNormalization()
     {
-        var tokenizer = BertTokenizer.Create([.. Vocabulary, "<Special>"], new BertTokenizerOptions { AddedTokens = ["<Special>"] });
+        var tokenizer = BertWordPieceTokenizer.Create([.. Vocabulary, "<Special>"], new BertTokenizerOptions { AddedTokens = ["<Special>"] });
         Assert.Equal([2, 5, 20, 13, 3], tokenizer.Encode("hello<Special>a").Ids);
     }
 
@@ -213,7 +213,7 @@ public sealed class TinyVocabularyTests
         using var folder = Fixtures.NewFolder();
         folder.Write("vocab.txt", string.Join('\n', Vocabulary) + "\n");
         folder.Write("tokenizer_config.json", """{"do_lower_case": false, "model_max_length": 64, "unk_token": {"content": "[UNK]"}}""");
-        var tokenizer = BertTokenizer.Load(folder.Path);
+        var tokenizer = BertWordPieceTokenizer.Load(folder.Path);
         Assert.False(tokenizer.Options.LowerCase);
         Assert.Equal(64, tokenizer.Options.ModelMaxLength);
         Assert.Equal(20, tokenizer.VocabularySize);
@@ -225,7 +225,7 @@ public sealed class TinyVocabularyTests
     {
         using var folder = Fixtures.NewFolder();
         var file = folder.Write("my-vocab.txt", string.Join("\r\n", Vocabulary));
-        var tokenizer = await BertTokenizer.LoadAsync(file);
+        var tokenizer = await BertWordPieceTokenizer.LoadAsync(file);
         Assert.Equal(20, tokenizer.VocabularySize);
         Assert.Equal("[PAD]", tokenizer.GetToken(0));
     }

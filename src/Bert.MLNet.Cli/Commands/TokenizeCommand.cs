@@ -31,7 +31,7 @@ internal static class TokenizeCommand
             throw new ArgumentException($"--max-length is {maxLength}; expected at least 2 (room for [CLS] and [SEP]).");
         }
 
-        var tokenizer = BertTokenizer.Load(modelPath);
+        var tokenizer = BertWordPieceTokenizer.Load(modelPath);
         var lines = TextLines.Read(inputPath);
         using var stream = File.Create(outputPath);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

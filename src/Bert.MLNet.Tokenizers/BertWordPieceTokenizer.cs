@@ -1,11 +1,15 @@
 using System.Buffers;
+using Microsoft.ML.Tokenizers;
 using Bert.MLNet.Tokenizers.Normalization;
 
 namespace Bert.MLNet.Tokenizers;
 
 /// <summary>
 /// BERT's WordPiece tokenizer with Hugging Face's behavior: the same ids, type ids and offsets as the
-/// <c>BertTokenizer</c> of transformers and tokenizers for the same vocabulary and settings.
+/// <c>BertTokenizer</c> of transformers and tokenizers for the same vocabulary and settings. It is a
+/// <see cref="Tokenizer"/>, so it serves anywhere Microsoft.ML.Tokenizers' type is accepted; named apart from
+/// <see cref="Microsoft.ML.Tokenizers.BertTokenizer"/>, which differs from Hugging Face on symbols, emoji,
+/// control characters and accents.
 /// </summary>
 /// <remarks>
 /// Create one with <see cref="Load(string)"/> (a model folder, <c>vocab.txt</c> or <c>tokenizer.json</c>) or
@@ -14,7 +18,7 @@ namespace Bert.MLNet.Tokenizers;
 /// caller buffers (<see cref="EncodeToIds(ReadOnlySpan{char}, Span{long}, out int)"/>) or pooled batches
 /// (<see cref="EncodeBatch"/>) allocates nothing in steady state.
 /// </remarks>
-public sealed partial class BertTokenizer
+public sealed partial class BertWordPieceTokenizer : Tokenizer
 {
     private readonly WordPieceVocabulary vocabulary;
     private readonly NormalizerSettings settings;
@@ -24,7 +28,7 @@ public sealed partial class BertTokenizer
     private readonly SearchValues<char>? addedTokenStarts;
     private readonly bool[] isSpecial;
 
-    private BertTokenizer(string[] tokens, BertTokenizerOptions options, string source)
+    private BertWordPieceTokenizer(string[] tokens, BertTokenizerOptions options, string source)
     {
         options.Validate();
         Options = options;
@@ -113,10 +117,10 @@ public sealed partial class BertTokenizer
 
     /// <summary>Creates a tokenizer from a vocabulary in id order (the lines of <c>vocab.txt</c>).</summary>
     /// <exception cref="InvalidDataException">The vocabulary is empty, repeats a token or lacks a special token.</exception>
-    public static BertTokenizer Create(IEnumerable<string> vocabulary, BertTokenizerOptions? options = null)
+    public static BertWordPieceTokenizer Create(IEnumerable<string> vocabulary, BertTokenizerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
-        return new BertTokenizer([.. vocabulary], options ?? new BertTokenizerOptions(), "vocabulary");
+        return new BertWordPieceTokenizer([.. vocabulary], options ?? new BertTokenizerOptions(), "vocabulary");
     }
 
     /// <summary>The token with this id.</summary>

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Bert.MLNet.Tokenizers;
 
-public sealed partial class BertTokenizer
+public sealed partial class BertWordPieceTokenizer
 {
     /// <summary>
     /// Loads a tokenizer from a model folder or a file. A folder is read from its <c>tokenizer.json</c> when it
@@ -13,13 +13,13 @@ public sealed partial class BertTokenizer
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing to load at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or uses a component this tokenizer does not support; the message names the file and what was expected.</exception>
-    public static BertTokenizer Load(string path) => LoadCore(path, CancellationToken.None);
+    public static BertWordPieceTokenizer Load(string path) => LoadCore(path, CancellationToken.None);
 
     /// <inheritdoc cref="Load(string)"/>
-    public static Task<BertTokenizer> LoadAsync(string path, CancellationToken cancellationToken = default) =>
+    public static Task<BertWordPieceTokenizer> LoadAsync(string path, CancellationToken cancellationToken = default) =>
         Task.Run(() => LoadCore(path, cancellationToken), cancellationToken);
 
-    private static BertTokenizer LoadCore(string path, CancellationToken cancellationToken)
+    private static BertWordPieceTokenizer LoadCore(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string file;
@@ -50,7 +50,7 @@ public sealed partial class BertTokenizer
             : FromVocabularyFile(file, config, cancellationToken);
     }
 
-    private static BertTokenizer FromVocabularyFile(string file, TokenizerConfig config, CancellationToken cancellationToken)
+    private static BertWordPieceTokenizer FromVocabularyFile(string file, TokenizerConfig config, CancellationToken cancellationToken)
     {
         var lines = File.ReadAllLines(file);
         cancellationToken.ThrowIfCancellationRequested();
@@ -72,10 +72,10 @@ public sealed partial class BertTokenizer
             }
         }
 
-        return new BertTokenizer(tokens, config.Apply(new BertTokenizerOptions()), file);
+        return new BertWordPieceTokenizer(tokens, config.Apply(new BertTokenizerOptions()), file);
     }
 
-    private static BertTokenizer FromTokenizerJson(string file, TokenizerConfig config, CancellationToken cancellationToken)
+    private static BertWordPieceTokenizer FromTokenizerJson(string file, TokenizerConfig config, CancellationToken cancellationToken)
     {
         using var document = ParseJson(file);
         cancellationToken.ThrowIfCancellationRequested();
@@ -165,7 +165,7 @@ public sealed partial class BertTokenizer
         }
 
         options = config.Apply(options) with { AddedTokens = added };
-        return new BertTokenizer([.. tokens], options, file);
+        return new BertWordPieceTokenizer([.. tokens], options, file);
     }
 
     private static List<string> ReadVocabulary(string file, JsonElement model)

@@ -3,7 +3,7 @@ using Bert.MLNet.Tokenizers.Normalization;
 
 namespace Bert.MLNet.Tokenizers;
 
-public sealed partial class BertTokenizer
+public sealed partial class BertWordPieceTokenizer
 {
     /// <summary>
     /// Turns ids back into text as Hugging Face's WordPiece decoder does: continuation pieces join the piece

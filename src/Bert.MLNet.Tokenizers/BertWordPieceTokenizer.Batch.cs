@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace Bert.MLNet.Tokenizers;
 
-public sealed partial class BertTokenizer
+public sealed partial class BertWordPieceTokenizer
 {
     /// <summary>
     /// Encodes many texts as one padded batch (<c>[CLS] text [SEP]</c> per row, each truncated to

@@ -1,6 +1,6 @@
 namespace Bert.MLNet.Tokenizers;
 
-public sealed partial class BertTokenizer
+public sealed partial class BertWordPieceTokenizer
 {
     /// <summary>
     /// Encodes one text as <c>[CLS] text [SEP]</c>, truncated to <paramref name="maxLength"/> tokens
@@ -84,8 +84,11 @@ public sealed partial class BertTokenizer
         return tokens;
     }
 
-    /// <summary>The number of WordPiece tokens in a text, without special tokens. Allocates nothing.</summary>
-    public int CountTokens(ReadOnlySpan<char> text)
+    /// <summary>
+    /// The number of WordPiece tokens in a text, without special tokens and without truncation. Allocates nothing.
+    /// (<see cref="Microsoft.ML.Tokenizers.Tokenizer.CountTokens(string, bool, bool)"/> counts <c>[CLS]</c> and <c>[SEP]</c> too.)
+    /// </summary>
+    public int CountWordPieces(ReadOnlySpan<char> text)
     {
         var sink = TokenSink.Rent();
         TokenizeInto(text, sink);
