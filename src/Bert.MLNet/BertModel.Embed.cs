@@ -17,7 +17,16 @@ public sealed partial class BertModel
     /// <exception cref="ArgumentOutOfRangeException">A selected layer is outside the model (the message gives the valid range).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; no partial result is returned.</exception>
     public EmbeddingResult Embed(IReadOnlyList<string> texts, EmbeddingOptions? options = null,
-        IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        EmbedCore(texts, options, progress, cancellationToken, firstRow: 0);
+
+    // firstRow: the row number of texts[0] in a larger input, for messages.
+    internal EmbeddingResult EmbedRows(IReadOnlyList<string> texts, EmbeddingOptions? options, long firstRow,
+        IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        EmbedCore(texts, options, progress, cancellationToken, firstRow);
+
+    private EmbeddingResult EmbedCore(IReadOnlyList<string> texts, EmbeddingOptions? options,
+        IProgress<EmbeddingProgress>? progress, CancellationToken cancellationToken, long firstRow)
     {
         ArgumentNullException.ThrowIfNull(texts);
         options ??= new EmbeddingOptions();
@@ -28,21 +37,8 @@ public sealed partial class BertModel
             throw new ArgumentException("Per-token output (Pooling.None) needs LongText = Truncate: windows overlap, so their tokens would repeat.", nameof(options));
         }
 
-        var maxLength = options.MaxLength ?? DefaultMaxLength;
-        if (maxLength > MaxPositions)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), maxLength,
-                $"{nameof(EmbeddingOptions.MaxLength)} is {maxLength} but the model's position embeddings cover {MaxPositions} tokens.");
-        }
-
-        if (options.LongText == LongTextHandling.Window && options.Stride >= maxLength - 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Stride,
-                $"{nameof(EmbeddingOptions.Stride)} is {options.Stride} but windows of {maxLength} tokens hold {maxLength - 2} besides [CLS] and [SEP]; " +
-                $"the stride must be below {maxLength - 2} so each window moves forward.");
-        }
-
-        var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, maxLength);
+        var maxLength = ResolveMaxLength(options);
+        var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, maxLength, firstRow);
         var width = HiddenSize;
         var combine = options.Pooling == Pooling.FirstLastAverage ? LayerCombination.Mean : options.Combine;
         var perLayer = new float[segments.Count][];
@@ -66,38 +62,53 @@ public sealed partial class BertModel
     }
 
     private (List<Segment> Segments, int[] TokenCounts, bool[] Truncated, int[] WindowCounts) Tokenize(
-        IReadOnlyList<string> texts, EmbeddingOptions options, int maxLength)
+        IReadOnlyList<string> texts, EmbeddingOptions options, int maxLength, long firstRow)
     {
+        var encoder = Encoder(options, maxLength);
         var segments = new List<Segment>(texts.Count);
         var tokenCounts = new int[texts.Count];
         var truncated = new bool[texts.Count];
         var windowCounts = new int[texts.Count];
         for (var row = 0; row < texts.Count; row++)
         {
-            var text = texts[row] ?? throw new ArgumentException($"Text at row {row} is null; every row needs a string (use \"\" for empty).", nameof(texts));
-            if (options.LongText == LongTextHandling.Window)
+            var text = texts[row] ?? throw new ArgumentException($"Text at row {firstRow + row} is null; every row needs a string (use \"\" for empty).", nameof(texts));
+            var (encodings, tokenCount, cut) = encoder.Encode(text, firstRow + row);
+            foreach (var ids in encodings)
             {
-                var windows = Tokenizer.EncodeWindows(text, maxLength, options.Stride);
-                foreach (var window in windows)
-                {
-                    segments.Add(new Segment(row, [.. window.Ids]));
-                }
+                segments.Add(new Segment(row, ids));
+            }
 
-                tokenCounts[row] = windows[0].TokenCount;
-                windowCounts[row] = windows.Count;
-            }
-            else
-            {
-                var encoding = Tokenizer.Encode(text, maxLength);
-                segments.Add(new Segment(row, [.. encoding.Ids]));
-                tokenCounts[row] = encoding.TokenCount;
-                truncated[row] = encoding.Truncated;
-                windowCounts[row] = 1;
-            }
+            tokenCounts[row] = tokenCount;
+            truncated[row] = cut;
+            windowCounts[row] = encodings.Length;
         }
 
         return (segments, tokenCounts, truncated, windowCounts);
     }
+
+    // The encoding length for options, checked against the model's positions and the window stride.
+    internal int ResolveMaxLength(EmbeddingOptions options)
+    {
+        var maxLength = options.MaxLength ?? DefaultMaxLength;
+        if (maxLength > MaxPositions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), maxLength,
+                $"{nameof(EmbeddingOptions.MaxLength)} is {maxLength} but the model's position embeddings cover {MaxPositions} tokens.");
+        }
+
+        if (options.LongText == LongTextHandling.Window && options.Stride >= maxLength - 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Stride,
+                $"{nameof(EmbeddingOptions.Stride)} is {options.Stride} but windows of {maxLength} tokens hold {maxLength - 2} besides [CLS] and [SEP]; " +
+                $"the stride must be below {maxLength - 2} so each window moves forward.");
+        }
+
+        return maxLength;
+    }
+
+    // The encoder for options: their tokenizer, or the model's own.
+    internal TextEncoder Encoder(EmbeddingOptions options, int maxLength) =>
+        new(options.Tokenizer ?? Tokenizer, maxLength, options.LongText, options.Stride, EmbeddingRows);
 
     private void RunBatch(List<Segment> segments, int[] batch, string[] outputNames, int[] outputIndex, Pooling pooling,
         float[][] perLayer, CancellationToken cancellationToken)

@@ -113,7 +113,55 @@ public sealed partial class BertModel : IDisposable
     /// <summary>Frees the native session.</summary>
     public void Dispose() => session.Dispose();
 
+    /// <summary>
+    /// The model's ONNX graph as bytes, edited for use outside this library. Without options: the graph with every
+    /// hidden state as an output (<c>hidden_states.0</c> … <c>hidden_states.N</c>, each <c>[batch, sequence, hidden]</c>),
+    /// beside the original outputs. With options: the pooled graph ML.NET's <c>ApplyOnnxModel</c> runs, one text per run —
+    /// inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> (when the model takes them) as <c>[1, sequence]</c>,
+    /// and <c>window_length</c> (<c>[1]</c>) with <see cref="LongTextHandling.Window"/>, as <c>TokenizeForBert</c> writes them;
+    /// output <c>embedding</c> (or <c>embedding.Layer{index}</c> per layer with <see cref="LayerCombination.Separate"/>), a float
+    /// vector of known length. Pooling, window merging, combination and normalization happen inside the graph.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (for example per-token output, which has no known length).</exception>
+    public byte[] ExportOnnx(EmbeddingOptions? options = null)
+    {
+        if (options is null)
+        {
+            return Graph.ToBytes();
+        }
+
+        var plan = Onnx.PoolingPlan.For(this, options);
+        ResolveMaxLength(options);
+        var names = new Onnx.PoolingGraph.InputNames("input_ids", "attention_mask", Inputs.TokenTypeIds is null ? null : "token_type_ids",
+            options.LongText == LongTextHandling.Window ? "window_length" : null);
+        return Onnx.PoolingGraph.Build(this, plan, names, Transforms.BertEmbeddingTransformer.VectorColumns("embedding", plan));
+    }
+
+    /// <summary>Writes <see cref="ExportOnnx(EmbeddingOptions?)"/>'s graph to a file, for <c>ApplyOnnxModel</c> or any ONNX runtime.</summary>
+    public void ExportOnnx(string path, EmbeddingOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        File.WriteAllBytes(path, ExportOnnx(options));
+    }
+
     private static BertModel LoadCore(string path, RuntimeOptions? runtimeOptions, CancellationToken cancellationToken)
+    {
+        var d = Describe(path, cancellationToken);
+        return new BertModel(d.Files, d.Tokenizer, d.Graph, d.Layout, d.Inputs, d.Rows, d.MaxPositions, runtimeOptions ?? new RuntimeOptions());
+    }
+
+    /// <summary>The layer count and hidden size of the model at a path, read from its files without starting ONNX Runtime.</summary>
+    internal static (int LayerCount, int HiddenSize) ReadShape(string path)
+    {
+        var d = Describe(path, CancellationToken.None);
+        return (d.Layout.LayerCount, (int)d.Layout.HiddenSize);
+    }
+
+    private sealed record Description(ModelFiles Files, BertWordPieceTokenizer Tokenizer, OnnxModel Graph, HiddenStateLayout Layout, ModelInputs Inputs,
+        long Rows, int MaxPositions);
+
+    // Everything a model is made of, checked, except the ONNX Runtime session.
+    private static Description Describe(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var files = ModelFiles.Locate(path);
@@ -146,7 +194,7 @@ public sealed partial class BertModel : IDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         var maxPositions = config.MaxPositions ?? PositionRows(graph, inputs, embeddings) ?? tokenizer.Options.ModelMaxLength;
-        return new BertModel(files, tokenizer, graph, layout with { HiddenSize = hiddenSize }, inputs, rows, maxPositions, runtimeOptions ?? new RuntimeOptions());
+        return new Description(files, tokenizer, graph, layout with { HiddenSize = hiddenSize }, inputs, rows, maxPositions);
     }
 
     private static (int? Layers, long? HiddenSize, long? VocabularySize, int? MaxPositions) ReadConfig(string? path)

@@ -1,3 +1,5 @@
+using Microsoft.ML.Tokenizers;
+
 namespace Bert.MLNet;
 
 /// <summary>What <see cref="BertModel.Embed"/> computes and how it batches. Immutable; derive variants with <c>with</c>.</summary>
@@ -32,6 +34,17 @@ public sealed record EmbeddingOptions
 
     /// <summary>With <see cref="LongTextHandling.Window"/>: tokens each window repeats from the one before. Default 128.</summary>
     public int Stride { get; init; } = 128;
+
+    /// <summary>
+    /// A tokenizer to use instead of the model's own (any <see cref="Microsoft.ML.Tokenizers.Tokenizer"/>, such as ML.NET's
+    /// <c>BertTokenizer</c>). It must add the special tokens itself (<c>[CLS] ... [SEP]</c>), as ML.NET's does by default.
+    /// Null, the default, uses the model's <see cref="Tokenizers.BertWordPieceTokenizer"/>, which matches Hugging Face
+    /// exactly. A model transformer with another tokenizer runs in memory but cannot be saved.
+    /// </summary>
+    public Tokenizer? Tokenizer { get; init; }
+
+    /// <summary>How ONNX Runtime runs the model when <c>ApplyBertEmbedding</c> loads it (threads, optimization, CUDA).</summary>
+    public RuntimeOptions Runtime { get; init; } = new();
 
     internal void Validate(int selectedLayers)
     {

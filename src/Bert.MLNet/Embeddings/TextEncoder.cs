@@ -1,0 +1,94 @@
+using Bert.MLNet.Tokenizers;
+using Microsoft.ML.Tokenizers;
+
+namespace Bert.MLNet.Embeddings;
+
+/// <summary>
+/// Turns one text into the encodings the model runs: one, truncated to the maximum length, or overlapping
+/// windows. The same rule serves the in-memory path and the saved model's tokenization, so both run the same ids.
+/// </summary>
+/// <remarks>
+/// Any <see cref="Tokenizer"/> works. Ours gives <c>[CLS] text [SEP]</c> itself; another tokenizer must add its
+/// special tokens in <see cref="Tokenizer.EncodeToIds(string, bool, bool)"/>, as ML.NET's <c>BertTokenizer</c> does by
+/// default: its first and last ids are kept when a text is truncated or split into windows.
+/// </remarks>
+internal sealed class TextEncoder
+{
+    private readonly BertWordPieceTokenizer? ours;
+    private readonly Tokenizer tokenizer;
+    private readonly long vocabularyRows;
+
+    internal TextEncoder(Tokenizer tokenizer, int maxLength, LongTextHandling longText, int stride, long vocabularyRows)
+    {
+        this.tokenizer = tokenizer;
+        ours = tokenizer as BertWordPieceTokenizer;
+        MaxLength = maxLength;
+        LongText = longText;
+        Stride = stride;
+        this.vocabularyRows = vocabularyRows;
+    }
+
+    internal int MaxLength { get; }
+
+    internal LongTextHandling LongText { get; }
+
+    internal int Stride { get; }
+
+    internal Tokenizer Tokenizer => tokenizer;
+
+    /// <summary>The encodings of one text (each with its special tokens), its WordPiece count and whether it was cut.</summary>
+    /// <exception cref="ArgumentException">Another tokenizer gave an id outside the model's vocabulary (the message names the row).</exception>
+    internal (int[][] Encodings, int TokenCount, bool Truncated) Encode(string text, long row)
+    {
+        if (ours is not null)
+        {
+            if (LongText == LongTextHandling.Window)
+            {
+                var windows = ours.EncodeWindows(text, MaxLength, Stride);
+                return ([.. windows.Select(w => w.Ids.ToArray())], windows[0].TokenCount, false);
+            }
+
+            var encoding = ours.Encode(text, MaxLength);
+            return ([[.. encoding.Ids]], encoding.TokenCount, encoding.Truncated);
+        }
+
+        var ids = tokenizer.EncodeToIds(text);
+        foreach (var id in ids)
+        {
+            if (id < 0 || id >= vocabularyRows)
+            {
+                throw new ArgumentException(
+                    $"Row {row}: the tokenizer ({tokenizer.GetType().Name}) gave id {id}, outside the model's vocabulary of {vocabularyRows} tokens; the tokenizer and the model do not belong together.");
+            }
+        }
+
+        if (ids.Count < 2)
+        {
+            throw new ArgumentException(
+                $"Row {row}: the tokenizer ({tokenizer.GetType().Name}) gave {ids.Count} ids; a BERT encoding needs its special tokens ([CLS] ... [SEP]), so the tokenizer must add them.");
+        }
+
+        var pieces = ids.Count - 2;
+        var room = MaxLength - 2;
+        if (pieces <= room)
+        {
+            return ([[.. ids]], pieces, false);
+        }
+
+        if (LongText == LongTextHandling.Truncate)
+        {
+            return ([[ids[0], .. ids.Skip(1).Take(room), ids[^1]]], pieces, true);
+        }
+
+        var result = new List<int[]>();
+        for (var start = 0; ; start += room - Stride)
+        {
+            var end = Math.Min(start + room, pieces);
+            result.Add([ids[0], .. ids.Skip(1 + start).Take(end - start), ids[^1]]);
+            if (end == pieces)
+            {
+                return ([.. result], pieces, false);
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+namespace Bert.MLNet.Onnx;
+
+/// <summary>
+/// Builds the graph a saved model runs through ML.NET's OnnxTransformer: the model with pooling, window merging,
+/// layer combination and normalization added as ONNX operators, so that each output is a float vector of known
+/// length. One text per run: its inputs are <c>[1, sequence]</c>; with windows, the windows of one text lie end to
+/// end (each padded to the same length) and a <c>[1]</c> input gives that length. The result equals
+/// <see cref="BertModel.Embed"/>'s for the same options (within float rounding).
+/// </summary>
+internal sealed class PoolingGraph
+{
+    private const int FloatType = 1;
+    private const int Int64Type = 7;
+    private const int BoolType = 9;
+    private const string MaskName = "bert_mlnet/attention_mask";
+
+    private readonly GraphProto graph;
+    private readonly long opset;
+    private int counter;
+    private string maskName = MaskName;
+
+    private PoolingGraph(OnnxModel model)
+    {
+        graph = model.Graph;
+        opset = model.Opset;
+    }
+
+    /// <summary>The names of the graph's inputs; null for an input the model does not take.</summary>
+    internal sealed record InputNames(string InputIds, string AttentionMask, string? TokenTypeIds, string? WindowLength);
+
+    /// <summary>
+    /// Returns the pooled graph's bytes. <paramref name="outputs"/> names the output vectors: one, or one per
+    /// layer with <see cref="LayerCombination.Separate"/>.
+    /// </summary>
+    internal static byte[] Build(BertModel model, PoolingPlan plan, InputNames names, IReadOnlyList<string> outputs)
+    {
+        var onnx = OnnxModel.FromBytes(model.Graph.ToBytes(), model.Files.OnnxPath);
+        var builder = new PoolingGraph(onnx);
+        builder.Rewire(model, names);
+        builder.AddPooling(model, plan, outputs);
+        return onnx.ToBytes();
+    }
+
+    // Replaces the model's [batch, sequence] inputs with one text's [1, sequence] inputs (reshaped to
+    // [windows, length] when windows are on) and drops every existing output.
+    private void Rewire(BertModel model, InputNames names)
+    {
+        var modelInputs = new List<(string Original, string Column)> { (model.Inputs.InputIds, names.InputIds) };
+        if (model.Inputs.AttentionMask is { } mask)
+        {
+            modelInputs.Add((mask, names.AttentionMask));
+        }
+
+        if (model.Inputs.TokenTypeIds is { } types)
+        {
+            modelInputs.Add((types, names.TokenTypeIds ?? throw new ArgumentException("The model takes token_type_ids but no column was named for them.")));
+        }
+
+        var originals = modelInputs.Select(i => i.Original).ToHashSet(StringComparer.Ordinal);
+        for (var i = graph.Input.Count - 1; i >= 0; i--)
+        {
+            if (originals.Contains(graph.Input[i].Name))
+            {
+                graph.Input.RemoveAt(i);
+            }
+        }
+
+        graph.Output.Clear();
+        graph.Input.Add(Int64Input(names.InputIds));
+        graph.Input.Add(Int64Input(names.AttentionMask));
+        if (names.TokenTypeIds is { } typeColumn && model.Inputs.TokenTypeIds is not null)
+        {
+            graph.Input.Add(Int64Input(typeColumn));
+        }
+
+        string? windowShape = null;
+        if (names.WindowLength is { } windowLength)
+        {
+            graph.Input.Add(new ValueInfoProto { Name = windowLength, Type = TensorType(Int64Type, [Dim(1)]) });
+            windowShape = Node("Concat", [Int64s([-1]), windowLength], [Attribute("axis", 0)]);
+        }
+
+        // The pooling below reads the mask in the model's layout; a model without a mask input still gets one.
+        if (model.Inputs.AttentionMask is null)
+        {
+            modelInputs.Add((MaskName, names.AttentionMask));
+        }
+
+        foreach (var (original, column) in modelInputs)
+        {
+            graph.Node.Add(windowShape is null
+                ? new NodeProto { OpType = "Identity", Name = NodeName(), Input = { column }, Output = { original } }
+                : new NodeProto { OpType = "Reshape", Name = NodeName(), Input = { column, windowShape }, Output = { original } });
+        }
+
+        maskName = model.Inputs.AttentionMask ?? MaskName;
+    }
+
+    private void AddPooling(BertModel model, PoolingPlan plan, IReadOnlyList<string> outputs)
+    {
+        var maskFloat = Node("Cast", [maskName], [Attribute("to", FloatType)]);             // [W, L]
+        var tokens = ReduceSum(maskFloat, 1, keepDims: true);                                // [W, 1]
+        var mask3 = Unsqueeze(maskFloat, 2);                                                 // [W, L, 1]
+        var totalTokens = ReduceSum(tokens, 0, keepDims: true);                              // [1, 1]
+
+        var pooled = new Dictionary<int, string>();
+        foreach (var layer in plan.Layers.Distinct())
+        {
+            var states = model.HiddenStateOutput(layer);                                     // [W, L, H]
+            pooled[layer] = plan.Pooling switch
+            {
+                Pooling.Cls => WeightedMerge(Node("Gather", [states, Int64Scalar(0)], [Attribute("axis", 1)]), tokens, totalTokens),
+                Pooling.Max => ReduceMax(ReduceMax(Node("Where", [Node("Cast", [mask3], [Attribute("to", BoolType)]), states, Float(-float.MaxValue)]), 1, keepDims: false), 0, keepDims: true),
+                Pooling.MeanSqrtLen => WeightedMerge(Node("Div", [ReduceSum(Node("Mul", [states, mask3]), 1, keepDims: false), Node("Sqrt", [tokens])]), tokens, totalTokens),
+                _ => Node("Div", [ReduceSum(ReduceSum(Node("Mul", [states, mask3]), 1, keepDims: false), 0, keepDims: true), totalTokens]),
+            };                                                                               // [1, H]
+        }
+
+        var vectors = plan.Layers.Select(l => pooled[l]).ToArray();
+        var width = model.HiddenSize;
+        switch (plan.Combine)
+        {
+            case LayerCombination.Separate:
+                for (var i = 0; i < vectors.Length; i++)
+                {
+                    AddOutput(vectors[i], outputs[i], width, plan.Normalize);
+                }
+
+                return;
+            case LayerCombination.Concat:
+                AddOutput(vectors.Length == 1 ? vectors[0] : Node("Concat", vectors, [Attribute("axis", 1)]), outputs[0], width * vectors.Length, plan.Normalize);
+                return;
+            case LayerCombination.Mean:
+                AddOutput(Node("Div", [Sum(vectors), Float(vectors.Length)]), outputs[0], width, plan.Normalize);
+                return;
+            case LayerCombination.Weighted:
+                AddOutput(Sum([.. vectors.Select((v, i) => Node("Mul", [v, Float(plan.Weights![i])]))]), outputs[0], width, plan.Normalize);
+                return;
+        }
+    }
+
+    // Merges per-window vectors [W, H] into one [1, H]: their mean weighted by each window's token count.
+    private string WeightedMerge(string perWindow, string tokens, string totalTokens) =>
+        Node("Div", [ReduceSum(Node("Mul", [perWindow, tokens]), 0, keepDims: true), totalTokens]);
+
+    private string Sum(string[] vectors) => vectors.Length == 1 ? vectors[0] : Node("Sum", vectors);
+
+    private void AddOutput(string vector, string name, long size, bool normalize)
+    {
+        if (normalize)
+        {
+            var norm = Node("Sqrt", [ReduceSum(Node("Mul", [vector, vector]), 1, keepDims: true)]);
+            vector = Node("Div", [vector, Node("Max", [norm, Float(1e-30f)])]);
+        }
+
+        graph.Node.Add(new NodeProto { OpType = "Reshape", Name = NodeName(), Input = { vector, Int64s([size]) }, Output = { name } });
+        graph.Output.Add(new ValueInfoProto { Name = name, Type = TensorType(FloatType, [Dim(size)]) });
+    }
+
+    private string ReduceSum(string input, long axis, bool keepDims) => opset >= 13
+        ? Node("ReduceSum", [input, Int64s([axis])], [Attribute("keepdims", keepDims ? 1 : 0)])
+        : Node("ReduceSum", [input], [Attribute("keepdims", keepDims ? 1 : 0), Attribute("axes", [axis])]);
+
+    private string ReduceMax(string input, long axis, bool keepDims) => opset >= 18
+        ? Node("ReduceMax", [input, Int64s([axis])], [Attribute("keepdims", keepDims ? 1 : 0)])
+        : Node("ReduceMax", [input], [Attribute("keepdims", keepDims ? 1 : 0), Attribute("axes", [axis])]);
+
+    private string Unsqueeze(string input, long axis) => opset >= 13
+        ? Node("Unsqueeze", [input, Int64s([axis])])
+        : Node("Unsqueeze", [input], [Attribute("axes", [axis])]);
+
+    private string Node(string op, string[] inputs, AttributeProto[]? attributes = null)
+    {
+        var name = NodeName();
+        var node = new NodeProto { OpType = op, Name = name, Input = { inputs }, Output = { name } };
+        if (attributes is not null)
+        {
+            node.Attribute.AddRange(attributes);
+        }
+
+        graph.Node.Add(node);
+        return name;
+    }
+
+    private string NodeName() => $"bert_mlnet/pool/{counter++}";
+
+    private string Float(float value)
+    {
+        var name = NodeName();
+        graph.Initializer.Add(new TensorProto { Name = name, DataType = FloatType, FloatData = { value } });
+        return name;
+    }
+
+    private string Int64s(long[] values)
+    {
+        var name = NodeName();
+        graph.Initializer.Add(new TensorProto { Name = name, DataType = Int64Type, Dims = { values.Length }, Int64Data = { values } });
+        return name;
+    }
+
+    private string Int64Scalar(long value)
+    {
+        var name = NodeName();
+        graph.Initializer.Add(new TensorProto { Name = name, DataType = Int64Type, Int64Data = { value } });
+        return name;
+    }
+
+    private static AttributeProto Attribute(string name, long value) => new() { Name = name, I = value, Type = 2 };
+
+    private static AttributeProto Attribute(string name, long[] values) => new() { Name = name, Ints = { values }, Type = 7 };
+
+    private static ValueInfoProto Int64Input(string name) =>
+        new() { Name = name, Type = TensorType(Int64Type, [Dim(1), new TensorShapeProto.Types.Dimension { DimParam = "sequence" }]) };
+
+    private static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
+
+    private static TypeProto TensorType(int elementType, TensorShapeProto.Types.Dimension[] dims) =>
+        new() { TensorType = new TypeProto.Types.Tensor { ElemType = elementType, Shape = new TensorShapeProto { Dim = { dims } } } };
+}
+
+/// <summary>What the pooled graph computes: the resolved layers in output order, pooling, combination and normalization.</summary>
+internal sealed record PoolingPlan(IReadOnlyList<int> Layers, Pooling Pooling, LayerCombination Combine, IReadOnlyList<float>? Weights, bool Normalize)
+{
+    /// <summary>The plan for options on a model: first-last-avg becomes mean pooling of layers 1 and N, averaged.</summary>
+    internal static PoolingPlan For(BertModel model, EmbeddingOptions options)
+    {
+        if (options.Pooling == Pooling.None)
+        {
+            throw new ArgumentException(
+                $"{nameof(EmbeddingOptions.Pooling)} is None (one vector per token), which has no known-size column; use BertModel.Embed for per-token vectors, or choose a pooling.",
+                nameof(options));
+        }
+
+        if (options.Pooling == Pooling.FirstLastAverage)
+        {
+            return new PoolingPlan([1, model.LayerCount], Pooling.Mean, LayerCombination.Mean, null, options.Normalize);
+        }
+
+        var layers = options.Layers.Resolve(model.LayerCount);
+        options.Validate(layers.Count);
+        return new PoolingPlan(layers, options.Pooling, options.Combine, options.LayerWeights, options.Normalize);
+    }
+
+    /// <summary>The length of each output vector.</summary>
+    internal int Dimension(int hiddenSize) => Combine == LayerCombination.Concat ? Layers.Count * hiddenSize : hiddenSize;
+
+    /// <summary>How many output vectors: one per layer when separate, else one.</summary>
+    internal int OutputCount => Combine == LayerCombination.Separate ? Layers.Count : 1;
+}

@@ -1,0 +1,79 @@
+using Bert.MLNet.Tokenizers;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Bert.MLNet.Transforms;
+
+/// <summary>Bert.MLNet's transforms on ML.NET's text catalog: <c>mlContext.Transforms.Text.ApplyBertEmbedding(...)</c>.</summary>
+public static class BertCatalog
+{
+    /// <summary>
+    /// Embeds a text column with a BERT-family ONNX model: Hugging Face-exact tokenization, any hidden state or
+    /// all of them, mask-aware pooling and layer combination, as known-size float vectors that ML.NET's trainers
+    /// take. Also adds <c>{output}.TokenCount</c>, <c>{output}.Truncated</c> and <c>{output}.WindowCount</c>.
+    /// </summary>
+    /// <param name="catalog">ML.NET's text transforms.</param>
+    /// <param name="outputColumnName">The embedding column (with <see cref="LayerCombination.Separate"/>, the prefix of one column per layer: <c>{output}.Layer{index}</c>).</param>
+    /// <param name="inputColumnName">The text column.</param>
+    /// <param name="modelPath">A model folder (<c>model.onnx</c> or <c>onnx/model.onnx</c>, a vocabulary, optional <c>config.json</c>) or an <c>.onnx</c> file with its vocabulary beside it.</param>
+    /// <param name="options">Layers, pooling, combination, normalization, long-text handling, batching, tokenizer and runtime; null for the defaults (the last layer, mean-pooled).</param>
+    /// <remarks>
+    /// Sizes: <see cref="LayerCombination.Concat"/> gives layers × hidden values, <see cref="LayerCombination.Mean"/> and
+    /// <see cref="LayerCombination.Weighted"/> hidden values, <see cref="LayerCombination.Separate"/> one hidden-sized column
+    /// per layer. <see cref="Pooling.None"/> (per-token vectors) has no known size and is refused here: use <see cref="BertModel.Embed"/>.
+    /// </remarks>
+    public static BertEmbeddingEstimator ApplyBertEmbedding(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
+        string inputColumnName, string modelPath, EmbeddingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        options ??= new EmbeddingOptions();
+        if (options.Pooling == Pooling.None)
+        {
+            throw new ArgumentException(
+                $"{nameof(EmbeddingOptions.Pooling)} is None (one vector per token), which has no known-size column; use BertModel.Embed for per-token vectors, or choose a pooling.",
+                nameof(options));
+        }
+
+        options.Runtime.Validate();
+        return new BertEmbeddingEstimator(outputColumnName, inputColumnName, modelPath, options);
+    }
+
+    /// <summary>
+    /// Tokenizes a text column for a BERT ONNX model you run yourself with <c>ApplyOnnxModel</c>: adds the int64 vector
+    /// columns <c>input_ids</c>, <c>attention_mask</c> and <c>token_type_ids</c> (<c>[CLS] text [SEP]</c>, Hugging Face's ids),
+    /// and <c>TokenCount</c> (Int32), <c>Truncated</c> (Boolean) and <c>WindowCount</c> (Int32). With
+    /// <see cref="LongTextHandling.Window"/>, a long text's windows lie end to end, each padded to the same length, which
+    /// the one-element column <c>window_length</c> gives (the input <see cref="BertModel.ExportOnnx(EmbeddingOptions?)"/>'s
+    /// pooled graph takes).
+    /// </summary>
+    /// <param name="catalog">ML.NET's text transforms.</param>
+    /// <param name="inputColumnName">The text column.</param>
+    /// <param name="vocabularyPath">A model folder, a <c>vocab.txt</c> or a <c>tokenizer.json</c>.</param>
+    /// <param name="maxLength">The longest encoding, special tokens included; null takes the tokenizer's <c>model_max_length</c>.</param>
+    /// <param name="longText">Truncate long texts (the default) or split them into windows.</param>
+    /// <param name="stride">With windows: the tokens each window repeats from the one before.</param>
+    public static IEstimator<ITransformer> TokenizeForBert(this TransformsCatalog.TextTransforms catalog, string inputColumnName, string vocabularyPath,
+        int? maxLength = null, LongTextHandling longText = LongTextHandling.Truncate, int stride = 128)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(vocabularyPath);
+        var tokenizer = BertWordPieceTokenizer.Load(vocabularyPath);
+        var length = maxLength ?? tokenizer.Options.ModelMaxLength;
+        if (length < 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), length, $"{nameof(maxLength)} is {length}; expected at least 3 ([CLS], one token, [SEP]).");
+        }
+
+        if (longText == LongTextHandling.Window && (stride < 0 || stride >= length - 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(stride), stride, $"{nameof(stride)} is {stride}; expected 0 to {length - 3} for windows of {length} tokens.");
+        }
+
+        var encoder = new Embeddings.TextEncoder(tokenizer, length, longText, stride, tokenizer.VocabularySize);
+        return new TokenizingEstimator(inputColumnName, encoder);
+    }
+}

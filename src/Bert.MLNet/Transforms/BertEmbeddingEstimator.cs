@@ -1,0 +1,70 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Bert.MLNet.Transforms;
+
+/// <summary>
+/// Estimator for <see cref="BertEmbeddingTransformer"/>: made by <see cref="BertCatalog.ApplyBertEmbedding"/>.
+/// Fitting loads the model (nothing is learned) and checks the input column and the options.
+/// </summary>
+public sealed class BertEmbeddingEstimator : IEstimator<BertEmbeddingTransformer>
+{
+    private readonly string outputColumnName;
+    private readonly string inputColumnName;
+    private readonly string modelPath;
+    private readonly EmbeddingOptions options;
+    private readonly Lazy<(int LayerCount, int HiddenSize)> shape;
+
+    internal BertEmbeddingEstimator(string outputColumnName, string inputColumnName, string modelPath, EmbeddingOptions options)
+    {
+        this.outputColumnName = outputColumnName;
+        this.inputColumnName = inputColumnName;
+        this.modelPath = modelPath;
+        this.options = options;
+        shape = new(() => BertModel.ReadShape(modelPath));
+    }
+
+    /// <summary>Loads the model and returns the transformer, which owns it (dispose it to free the session).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not text, or a selected layer is outside the model.</exception>
+    /// <exception cref="FileNotFoundException">The model is not where <c>modelPath</c> says (the message lists where it looked).</exception>
+    /// <exception cref="InvalidDataException">A model file is malformed.</exception>
+    public BertEmbeddingTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        BertSchema.CheckInput(input.Schema, inputColumnName);
+        var model = BertModel.Load(modelPath, options.Runtime);
+        try
+        {
+            return new BertEmbeddingTransformer(model, ownsModel: true, outputColumnName, inputColumnName, options, input.Schema);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The output shape for an input shape, read from the model's files without starting ONNX Runtime.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not text, or a selected layer is outside the model.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        BertSchema.CheckInput(inputSchema, inputColumnName);
+        var (layers, hidden) = shape.Value;
+        var resolved = options.Pooling == Pooling.FirstLastAverage ? [1, layers] : options.Layers.Resolve(layers);
+        if (options.Pooling == Pooling.None)
+        {
+            throw new ArgumentException(
+                $"{nameof(EmbeddingOptions.Pooling)} is None (one vector per token), which has no known-size column; use BertModel.Embed for per-token vectors, or choose a pooling.",
+                nameof(options));
+        }
+
+        options.Validate(resolved.Count);
+        var combine = options.Pooling == Pooling.FirstLastAverage ? LayerCombination.Mean : options.Combine;
+        var plan = new Onnx.PoolingPlan(resolved, options.Pooling, combine, options.LayerWeights, options.Normalize);
+        var dimension = plan.Dimension(hidden);
+        var vectors = BertEmbeddingTransformer.VectorColumns(outputColumnName, plan).Select(n => (n, dimension));
+        return SchemaShapes.Add(inputSchema, inputColumnName, vectors,
+            outputColumnName + ".TokenCount", outputColumnName + ".Truncated", outputColumnName + ".WindowCount");
+    }
+}
