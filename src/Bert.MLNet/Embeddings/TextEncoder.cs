@@ -8,9 +8,10 @@ namespace Bert.MLNet.Embeddings;
 /// windows. The same rule serves the in-memory path and the saved model's tokenization, so both run the same ids.
 /// </summary>
 /// <remarks>
-/// Any <see cref="Tokenizer"/> works. Ours gives <c>[CLS] text [SEP]</c> itself; another tokenizer must add its
-/// special tokens in <see cref="Tokenizer.EncodeToIds(string, bool, bool)"/>, as ML.NET's <c>BertTokenizer</c> does by
-/// default: its first and last ids are kept when a text is truncated or split into windows.
+/// Any <see cref="Tokenizer"/> works. Ours gives <c>[CLS] text [SEP]</c> itself, and so does ML.NET's
+/// <see cref="BertTokenizer"/> (asked with <c>addSpecialTokens</c>); another tokenizer must add its special tokens in
+/// <see cref="Tokenizer.EncodeToIds(string, bool, bool)"/>: its first and last ids are kept when a text is truncated
+/// or split into windows.
 /// </remarks>
 internal sealed class TextEncoder
 {
@@ -52,7 +53,8 @@ internal sealed class TextEncoder
             return ([[.. encoding.Ids]], encoding.TokenCount, encoding.Truncated);
         }
 
-        var ids = tokenizer.EncodeToIds(text);
+        // ML.NET's BertTokenizer adds [CLS] and [SEP] only when asked through its own overload.
+        var ids = tokenizer is BertTokenizer bert ? bert.EncodeToIds(text, addSpecialTokens: true) : tokenizer.EncodeToIds(text);
         foreach (var id in ids)
         {
             if (id < 0 || id >= vocabularyRows)

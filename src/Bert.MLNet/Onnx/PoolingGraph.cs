@@ -56,6 +56,7 @@ internal sealed class PoolingGraph
             modelInputs.Add((types, names.TokenTypeIds ?? throw new ArgumentException("The model takes token_type_ids but no column was named for them.")));
         }
 
+        var modelNodes = graph.Node.Count;
         var originals = modelInputs.Select(i => i.Original).ToHashSet(StringComparer.Ordinal);
         for (var i = graph.Input.Count - 1; i >= 0; i--)
         {
@@ -86,14 +87,39 @@ internal sealed class PoolingGraph
             modelInputs.Add((MaskName, names.AttentionMask));
         }
 
+        // The model reads its inputs under internal names, so the new inputs may reuse the standard ones.
         foreach (var (original, column) in modelInputs)
         {
+            var inner = "bert_mlnet/input/" + original;
+            foreach (var node in graph.Node)
+            {
+                for (var i = 0; i < node.Input.Count; i++)
+                {
+                    if (node.Input[i] == original)
+                    {
+                        node.Input[i] = inner;
+                    }
+                }
+            }
+
             graph.Node.Add(windowShape is null
-                ? new NodeProto { OpType = "Identity", Name = NodeName(), Input = { column }, Output = { original } }
-                : new NodeProto { OpType = "Reshape", Name = NodeName(), Input = { column, windowShape }, Output = { original } });
+                ? new NodeProto { OpType = "Identity", Name = NodeName(), Input = { column }, Output = { inner } }
+                : new NodeProto { OpType = "Reshape", Name = NodeName(), Input = { column, windowShape }, Output = { inner } });
         }
 
-        maskName = model.Inputs.AttentionMask ?? MaskName;
+        maskName = "bert_mlnet/input/" + (model.Inputs.AttentionMask ?? MaskName);
+
+        // ONNX lists nodes in topological order: the input nodes go first.
+        var added = graph.Node.Skip(modelNodes).ToArray();
+        for (var i = 0; i < added.Length; i++)
+        {
+            graph.Node.RemoveAt(graph.Node.Count - 1);
+        }
+
+        for (var i = added.Length - 1; i >= 0; i--)
+        {
+            graph.Node.Insert(0, added[i]);
+        }
     }
 
     private void AddPooling(BertModel model, PoolingPlan plan, IReadOnlyList<string> outputs)
