@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Bert.MLNet.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Bert.MLNet.Tests;
+
+[CollectionDefinition(nameof(TempFolderCollection), DisableParallelization = true)]
+public sealed class TempFolderCollection;
+
+/// <summary>Saved models in the world outside the test process: another process loads them, and nothing is left in the temp folder.</summary>
+[Collection(nameof(TempFolderCollection))]
+public sealed class SavedModelTests
+{
+    [Fact]
+    public void AnotherProcessLoadsTheModelWithPlainMLNetAndGetsTheSameNumbers()
+    {
+        var golden = Golden.For("tiny-bert");
+        var ml = new MLContext();
+        var data = BertEmbeddingTransformTests.Texts(ml, golden.Sentences);
+        var options = new EmbeddingOptions { Layers = LayerSelection.Parse("-4..-1"), Pooling = Pooling.Mean, Combine = LayerCombination.Concat };
+        using var transformer = ml.Transforms.Text.ApplyBertEmbedding("Features", "Text", golden.Folder, options).Fit(data);
+        var expected = transformer.Transform(data).GetColumn<float[]>("Features").ToArray();
+
+        var folder = Directory.CreateTempSubdirectory("bert-mlnet-test-");
+        try
+        {
+            var zip = Path.Combine(folder.FullName, "model.zip");
+            var texts = Path.Combine(folder.FullName, "texts.txt");
+            ml.Model.Save(transformer, data.Schema, zip);
+            File.WriteAllLines(texts, golden.Sentences.Select(s => s.Length == 0 ? " " : s));
+            var (exit, stdout, stderr) = Run(LoadCheckDll(), zip, texts, "Features");
+            Assert.True(exit == 0, $"exit code {exit}: {stderr}");
+            var actual = JsonSerializer.Deserialize<float[][]>(stdout)!;
+            Assert.Equal(expected.Length, actual.Length);
+            for (var row = 0; row < expected.Length; row++)
+            {
+                Assert.Equal(expected[row].Length, actual[row].Length);
+                for (var i = 0; i < expected[row].Length; i++)
+                {
+                    Assert.True(Math.Abs(expected[row][i] - actual[row][i]) <= 1e-5f, $"row {row}, value {i}: {expected[row][i]} here, {actual[row][i]} in the other process");
+                }
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void RepeatedFitSaveLoadAndPredictLeaveTheTempFolderAsItWas()
+    {
+        var golden = Golden.For("tiny-bert-opset17");
+        var before = TempFiles();
+        for (var round = 0; round < 3; round++)
+        {
+            var ml = new MLContext();
+            var data = BertEmbeddingTransformTests.Texts(ml, golden.Sentences);
+            var file = Path.Combine(Path.GetTempPath(), $"bert-mlnet-round-{round}.zip");
+            using (var transformer = ml.Transforms.Text.ApplyBertEmbedding("E", "Text", golden.Folder).Fit(data))
+            {
+                _ = transformer.Transform(data).GetColumn<float[]>("E").ToArray();
+                var engine = ml.Model.CreatePredictionEngine<BertEmbeddingTransformTests.TextRow, Embedded>(transformer);
+                _ = engine.Predict(new BertEmbeddingTransformTests.TextRow { Text = "one row" });
+                ml.Model.Save(transformer, data.Schema, file);
+            }
+
+            using (var loaded = (IDisposable)ml.Model.Load(file, out _))
+            {
+                _ = ((ITransformer)loaded).Transform(data).GetColumn<float[]>("E").ToArray();
+            }
+
+            File.Delete(file);
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.Equal(before, TempFiles());
+    }
+
+    private static string[] TempFiles() => [.. Directory.GetFiles(Path.GetTempPath()).Order(StringComparer.Ordinal)];
+
+    private static string LoadCheckDll()
+    {
+        // The test assembly sits in bin/<configuration>/<framework>; the checker was built beside it in its own project.
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = framework.Parent!.Name;
+        var dll = Path.Combine(Testing.RepositoryRoot.Path, "tests", "Bert.MLNet.LoadCheck", "bin", configuration, framework.Name, "Bert.MLNet.LoadCheck.dll");
+        Assert.True(File.Exists(dll), $"{dll} was not built");
+        return dll;
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Run(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private sealed class Embedded
+    {
+        public float[] E { get; set; } = [];
+    }
+}
