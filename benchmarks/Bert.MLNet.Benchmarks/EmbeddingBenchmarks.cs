@@ -8,7 +8,10 @@ namespace Bert.MLNet.Benchmarks;
 /// <summary>
 /// Mean-pooled last-layer embeddings of 1,000 real sentences (npm nlp-corpus) with the bundled model, end to end,
 /// against the raw ONNX Runtime floor: the same sentences pre-tokenized, in the same length-sorted batches, fed
-/// straight to ONNX Runtime's <c>InferenceSession.Run</c> with nothing else done. The peer script
+/// straight to ONNX Runtime's <c>InferenceSession.Run</c> with nothing else done. In ML.NET: the in-memory
+/// <c>ApplyBertEmbedding</c> transform, the same transform saved and loaded (OnnxTransformer, one row per run), and
+/// the pipeline an ML.NET user writes today without this library — ML.NET's <c>BertTokenizer</c> in a CustomMapping,
+/// <c>ApplyOnnxModel</c> over the model's <c>last_hidden_state</c>, mean pooling in a CustomMapping. The peer script
 /// benchmarks/peers/embed-transformersjs.mjs runs transformers.js' feature-extraction pipeline on the same work.
 /// </summary>
 [Config(typeof(Config))]
@@ -22,12 +25,14 @@ public class EmbeddingBenchmarks
     private string[] lastLayer = null!;
     private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
     private readonly RunOptions runOptions = new();
+    private MLNetPipelines? pipelines;
 
     [GlobalSetup]
     public void Setup()
     {
         model = BertModel.Load(BenchmarkData.Model());
         sentences = BenchmarkData.Sentences(SentenceCount);
+        pipelines = new MLNetPipelines(BenchmarkData.Model(), sentences);
         lastLayer = [model.HiddenStateOutput(model.LayerCount)];
         var segments = sentences.Select((s, i) => new Segment(i, [.. model.Tokenizer.Encode(s).Ids])).ToList();
         floorBatches = [];
@@ -55,6 +60,7 @@ public class EmbeddingBenchmarks
     {
         model.Dispose();
         runOptions.Dispose();
+        pipelines?.Dispose();
     }
 
     /// <summary>The floor: pre-tokenized, length-sorted batches into Run; outputs freed unread.</summary>
@@ -81,6 +87,18 @@ public class EmbeddingBenchmarks
     /// <summary>End to end with every hidden state pooled (5 layers concatenated).</summary>
     [Benchmark]
     public int EmbedAllLayers() => model.Embed(sentences, new EmbeddingOptions { Layers = LayerSelection.All, Pooling = Pooling.Mean }).Count;
+
+    /// <summary><c>ApplyBertEmbedding</c> in memory: read-ahead blocks, length-sorted batches, rows back in order.</summary>
+    [Benchmark]
+    public int MLNetTransform() => pipelines!.Count(pipelines.Transformer);
+
+    /// <summary>The same transform after save and load: ML.NET's OnnxTransformer over the pooled graph, one row per run.</summary>
+    [Benchmark]
+    public int MLNetLoadedModel() => pipelines!.Count(pipelines.Loaded);
+
+    /// <summary>Today's ML.NET pipeline without this library (see the class summary).</summary>
+    [Benchmark]
+    public int MLNetRowByRowPeer() => pipelines!.Count(pipelines.Peer);
 
     private sealed class Config : ManualConfig
     {

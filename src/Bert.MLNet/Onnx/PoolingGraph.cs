@@ -38,7 +38,36 @@ internal sealed class PoolingGraph
         var builder = new PoolingGraph(onnx);
         builder.Rewire(model, names);
         builder.AddPooling(model, plan, outputs);
+        builder.RemoveUnusedNodes();
         return onnx.ToBytes();
+    }
+
+    // Drops what no output needs: the pooler, the other hidden states' copies. A hidden state that something
+    // still reads keeps ONNX Runtime from fusing the normalization that makes it, so the unused ones must go.
+    private void RemoveUnusedNodes()
+    {
+        var needed = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var keep = new bool[graph.Node.Count];
+        for (var i = graph.Node.Count - 1; i >= 0; i--)
+        {
+            var node = graph.Node[i];
+            if (node.Output.Any(needed.Contains))
+            {
+                keep[i] = true;
+                needed.UnionWith(node.Input);
+            }
+        }
+
+        var kept = graph.Node.Where((_, i) => keep[i]).ToArray();
+        graph.Node.Clear();
+        graph.Node.AddRange(kept);
+        // Old exporters also list weights as graph inputs; those stay, or they would become required inputs.
+        var declared = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var unusedWeights = graph.Initializer.Where(t => !needed.Contains(t.Name) && !declared.Contains(t.Name)).ToArray();
+        foreach (var weight in unusedWeights)
+        {
+            graph.Initializer.Remove(weight);
+        }
     }
 
     // Replaces the model's [batch, sequence] inputs with one text's [1, sequence] inputs (reshaped to
