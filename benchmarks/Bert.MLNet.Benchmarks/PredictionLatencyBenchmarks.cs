@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using Bert.MLNet.Transforms;
 using Microsoft.ML;
 
 namespace Bert.MLNet.Benchmarks;

@@ -134,7 +134,7 @@ public sealed partial class BertModel : IDisposable
         ResolveMaxLength(options);
         var names = new Onnx.PoolingGraph.InputNames("input_ids", "attention_mask", Inputs.TokenTypeIds is null ? null : "token_type_ids",
             options.LongText == LongTextHandling.Window ? "window_length" : null);
-        return Onnx.PoolingGraph.Build(this, plan, names, Transforms.BertEmbeddingTransformer.VectorColumns("embedding", plan));
+        return Onnx.PoolingGraph.Build(this, plan, names, BertEmbeddingTransformer.VectorColumns("embedding", plan));
     }
 
     /// <summary>Writes <see cref="ExportOnnx(EmbeddingOptions?)"/>'s graph to a file, for <c>ApplyOnnxModel</c> or any ONNX runtime.</summary>

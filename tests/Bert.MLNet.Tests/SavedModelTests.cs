@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Bert.MLNet.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

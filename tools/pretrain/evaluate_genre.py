@@ -6,7 +6,9 @@ Brown corpus genre classification (15 genres): chunks of about 100 words, train/
 test documents are also held out of pretraining, see corpus.py). Features: the mean-pooled embedding of each
 hidden state 0..N, computed by this project's own `bert-mlnet embed`, for (a) the pretrained model and
 (b) the same architecture with random weights (seeded, Hugging Face's initialization); plus (c) TF-IDF over
-words. Classifier: scikit-learn's logistic regression on standardized features. Writes evaluation.json.
+words. Classifier: scikit-learn's logistic regression on standardized features. The same task also runs through
+this project's ML.NET pipeline (tools/pretrain/GenreProbe: ApplyBertEmbedding, LbfgsMaximumEntropy per layer,
+FeaturizeText as ML.NET's baseline). Writes evaluation.json.
 """
 from __future__ import annotations
 
@@ -60,6 +62,16 @@ def embed(model: Path, texts: list[str], work: Path, name: str) -> np.ndarray:
     return np.load(target)
 
 
+def mlnet_probe(chunks, model: Path, work: Path, name: str, baseline: bool) -> dict:
+    """The task through ApplyBertEmbedding and ML.NET's LbfgsMaximumEntropy (tools/pretrain/GenreProbe)."""
+    table = work / "chunks.tsv"
+    table.write_text("Split\tGenre\tText\n" + "".join(f"{c[1]}\t{c[2]}\t{c[3].replace(chr(9), ' ').replace(chr(10), ' ')}\n" for c in chunks))
+    out = work / f"mlnet-{name}.json"
+    command = ["dotnet", "run", "-c", "Release", "--project", str(HERE / "GenreProbe"), "--", str(table), str(model), str(out)]
+    subprocess.run(command + (["--baseline"] if baseline else []), check=True)
+    return json.loads(out.read_text())
+
+
 def score(features_train, y_train, features_test, y_test) -> dict:
     classifier = make_pipeline(StandardScaler(with_mean=not hasattr(features_train, "tocsr")),
                                LogisticRegression(max_iter=3000, C=1.0))
@@ -85,7 +97,9 @@ def main() -> None:
 
     results = {"task": "Brown corpus genre, ~100-word chunks, split by document", "chunks": {"train": len(train), "test": len(test)},
                "genres": len(set(labels)), "pretrained": [], "random": []}
+    results["mlnet"] = {}
     for name, model in (("pretrained", args.model), ("random", random_model(args.model, args.work / "random-model"))):
+        results["mlnet"][name] = mlnet_probe(chunks, model, args.work, name, baseline=name == "pretrained")
         features = embed(model, texts, args.work, name)
         for layer in range(features.shape[1]):
             r = score(features[train, layer], labels[train], features[test, layer], labels[test])

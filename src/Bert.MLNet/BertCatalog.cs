@@ -1,8 +1,9 @@
 using Bert.MLNet.Tokenizers;
+using Bert.MLNet.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Bert.MLNet.Transforms;
+namespace Bert.MLNet;
 
 /// <summary>Bert.MLNet's transforms on ML.NET's text catalog: <c>mlContext.Transforms.Text.ApplyBertEmbedding(...)</c>.</summary>
 public static class BertCatalog

@@ -1,7 +1,8 @@
+using Bert.MLNet.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Bert.MLNet.Transforms;
+namespace Bert.MLNet;
 
 /// <summary>
 /// Estimator for <see cref="BertEmbeddingTransformer"/>: made by <see cref="BertCatalog.ApplyBertEmbedding"/>.

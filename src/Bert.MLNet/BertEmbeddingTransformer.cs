@@ -1,9 +1,10 @@
 using Bert.MLNet.Embeddings;
 using Bert.MLNet.Onnx;
+using Bert.MLNet.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Bert.MLNet.Transforms;
+namespace Bert.MLNet;
 
 /// <summary>
 /// Adds BERT embeddings of a text column to a data view: known-size float vectors (one column, or one per layer
