@@ -14,16 +14,13 @@ public sealed partial class BertWordPieceTokenizer
     /// <remarks><see cref="EncodeResults{T}.NormalizedText"/> is always null: offsets refer to the text as given.</remarks>
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
-        var input = text is null ? textSpan : text.AsSpan();
-        var sink = TokenSink.Rent();
-        TokenizeInto(input, sink);
-        var keep = KeptPieces(sink.Count, settings.MaxTokenCount);
+        var (sink, keep, length) = Pieces(text, textSpan, settings);
         if (keep < 0)
         {
             return new EncodeResults<EncodedToken> { Tokens = [], CharsConsumed = 0 };
         }
 
-        var consumed = Consumed(sink, keep, input.Length);
+        var consumed = Consumed(sink, keep, length);
         var tokens = new EncodedToken[keep + 2];
         tokens[0] = new EncodedToken(ClassificationId, vocabulary[ClassificationId], new Range(0, 0));
         for (var i = 0; i < keep; i++)
@@ -38,10 +35,7 @@ public sealed partial class BertWordPieceTokenizer
     /// <summary>Encodes a text as the ids of <c>[CLS] text [SEP]</c>.</summary>
     protected override EncodeResults<int> EncodeToIds(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
-        var input = text is null ? textSpan : text.AsSpan();
-        var sink = TokenSink.Rent();
-        TokenizeInto(input, sink);
-        var keep = KeptPieces(sink.Count, settings.MaxTokenCount);
+        var (sink, keep, length) = Pieces(text, textSpan, settings);
         if (keep < 0)
         {
             return new EncodeResults<int> { Tokens = [], CharsConsumed = 0 };
@@ -51,7 +45,7 @@ public sealed partial class BertWordPieceTokenizer
         ids[0] = ClassificationId;
         sink.Ids.AsSpan(0, keep).CopyTo(ids.AsSpan(1));
         ids[keep + 1] = SeparatorId;
-        return new EncodeResults<int> { Tokens = ids, CharsConsumed = Consumed(sink, keep, input.Length) };
+        return new EncodeResults<int> { Tokens = ids, CharsConsumed = Consumed(sink, keep, length) };
     }
 
     /// <summary>The number of ids <see cref="Tokenizer.EncodeToIds(string, bool, bool)"/> gives: the text's pieces plus <c>[CLS]</c> and <c>[SEP]</c>.</summary>
@@ -70,23 +64,20 @@ public sealed partial class BertWordPieceTokenizer
         out string? normalizedText, out int tokenCount)
     {
         normalizedText = null;
-        var input = text is null ? textSpan : text.AsSpan();
-        var sink = TokenSink.Rent();
-        TokenizeInto(input, sink);
-        var keep = KeptPieces(sink.Count, settings.MaxTokenCount);
+        var (sink, keep, length) = Pieces(text, textSpan, settings);
         if (keep < 0)
         {
             tokenCount = 0;
-            return fromEnd ? input.Length : 0;
+            return fromEnd ? length : 0;
         }
 
         tokenCount = keep + 2;
         if (!fromEnd)
         {
-            return Consumed(sink, keep, input.Length);
+            return Consumed(sink, keep, length);
         }
 
-        return keep == sink.Count ? 0 : keep == 0 ? input.Length : sink.Starts[sink.Count - keep];
+        return keep == sink.Count ? 0 : keep == 0 ? length : sink.Starts[sink.Count - keep];
     }
 
     /// <summary>Decodes ids to text (see <see cref="Decode(ReadOnlySpan{int}, bool, bool)"/>), skipping special tokens.</summary>
@@ -127,6 +118,15 @@ public sealed partial class BertWordPieceTokenizer
         prefix.CopyTo(destination);
         (idsConsumed, charsWritten) = (low, prefix.Length);
         return OperationStatus.DestinationTooSmall;
+    }
+
+    // The text's pieces in the calling thread's sink, how many of them the limit keeps, and the text's length.
+    private (TokenSink Sink, int Keep, int Length) Pieces(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
+    {
+        var input = text is null ? textSpan : text.AsSpan();
+        var sink = TokenSink.Rent();
+        TokenizeInto(input, sink);
+        return (sink, KeptPieces(sink.Count, settings.MaxTokenCount), input.Length);
     }
 
     // How many pieces fit beside [CLS] and [SEP] within a token limit; -1 when not even the special tokens fit.

@@ -12,16 +12,8 @@ public sealed class MLNetParityTests
 {
     private const float Tolerance = 1e-4f;
 
-    public static TheoryData<string, int> Models() => new()
-    {
-        { "tiny-bert", 1 }, { "tiny-bert", 16 },
-        { "tiny-bert-opset17", 1 }, { "tiny-bert-opset17", 16 },
-        { "tiny-bert-no-token-types", 16 },
-        { "tiny-bert-odd-special-ids", 1 }, { "tiny-bert-odd-special-ids", 16 },
-    };
-
     [Theory]
-    [MemberData(nameof(Models))]
+    [MemberData(nameof(EmbeddingParityTests.Models), MemberType = typeof(EmbeddingParityTests))]
     public void EveryLayerAndPoolingMatchesPyTorchInMemoryAndAfterLoading(string name, int batchSize)
     {
         var golden = Golden.For(name);
