@@ -31,13 +31,7 @@ public static class BertCatalog
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         options ??= new EmbeddingOptions();
-        if (options.Pooling == Pooling.None)
-        {
-            throw new ArgumentException(
-                $"{nameof(EmbeddingOptions.Pooling)} is None (one vector per token), which has no known-size column; use BertModel.Embed for per-token vectors, or choose a pooling.",
-                nameof(options));
-        }
-
+        Onnx.PoolingPlan.CheckPooled(options);
         options.Runtime.Validate();
         return new BertEmbeddingEstimator(outputColumnName, inputColumnName, modelPath, options);
     }

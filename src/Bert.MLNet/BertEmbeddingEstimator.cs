@@ -1,3 +1,4 @@
+using Bert.MLNet.Onnx;
 using Bert.MLNet.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -52,20 +53,10 @@ public sealed class BertEmbeddingEstimator : IEstimator<BertEmbeddingTransformer
         ArgumentNullException.ThrowIfNull(inputSchema);
         BertSchema.CheckInput(inputSchema, inputColumnName);
         var (layers, hidden) = shape.Value;
-        var resolved = options.Pooling == Pooling.FirstLastAverage ? [1, layers] : options.Layers.Resolve(layers);
-        if (options.Pooling == Pooling.None)
-        {
-            throw new ArgumentException(
-                $"{nameof(EmbeddingOptions.Pooling)} is None (one vector per token), which has no known-size column; use BertModel.Embed for per-token vectors, or choose a pooling.",
-                nameof(options));
-        }
-
-        options.Validate(resolved.Count);
-        var combine = options.Pooling == Pooling.FirstLastAverage ? LayerCombination.Mean : options.Combine;
-        var plan = new Onnx.PoolingPlan(resolved, options.Pooling, combine, options.LayerWeights, options.Normalize);
+        var plan = PoolingPlan.For(layers, options);
         var dimension = plan.Dimension(hidden);
         var vectors = BertEmbeddingTransformer.VectorColumns(outputColumnName, plan).Select(n => (n, dimension));
-        return SchemaShapes.Add(inputSchema, inputColumnName, vectors,
-            outputColumnName + ".TokenCount", outputColumnName + ".Truncated", outputColumnName + ".WindowCount");
+        var (tokenCount, truncated, windowCount) = BertEmbeddingTransformer.StatisticColumns(outputColumnName);
+        return SchemaShapes.Add(inputSchema, inputColumnName, vectors, tokenCount, truncated, windowCount);
     }
 }

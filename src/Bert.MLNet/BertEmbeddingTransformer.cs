@@ -67,13 +67,13 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable
     public int Dimension { get; }
 
     /// <summary>The <c>Int32</c> column with each text's WordPiece count before truncation (special tokens excluded).</summary>
-    public string TokenCountColumnName => OutputColumnName + ".TokenCount";
+    public string TokenCountColumnName => StatisticColumns(OutputColumnName).TokenCount;
 
     /// <summary>The <c>Boolean</c> column that is true where tokens were cut (never with windows).</summary>
-    public string TruncatedColumnName => OutputColumnName + ".Truncated";
+    public string TruncatedColumnName => StatisticColumns(OutputColumnName).Truncated;
 
     /// <summary>The <c>Int32</c> column with the number of windows a text was split into (1 unless windows are on).</summary>
-    public string WindowCountColumnName => OutputColumnName + ".WindowCount";
+    public string WindowCountColumnName => StatisticColumns(OutputColumnName).WindowCount;
 
     /// <summary>True: the transform can run one row at a time (it then runs its saved form).</summary>
     public bool IsRowToRowMapper => true;
@@ -162,6 +162,9 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable
             TryDelete(file);
         }
     }
+
+    internal static (string TokenCount, string Truncated, string WindowCount) StatisticColumns(string output) =>
+        (output + ".TokenCount", output + ".Truncated", output + ".WindowCount");
 
     internal static IReadOnlyList<string> VectorColumns(string output, PoolingPlan plan) =>
         plan.Combine == LayerCombination.Separate ? [.. plan.Layers.Select(l => $"{output}.Layer{l}")] : [output];

@@ -1,6 +1,10 @@
 """Draws the pretraining run's learning curve for the model card.
 
     /usr/bin/python3 tools/pretrain/plot_learning_curve.py --log .cache/pretrain/run/log.jsonl --out models/bert-l4-h128-uncased/learning-curve.png
+
+A run that continued from an exported model (pretrain.py --init-onnx) is drawn after the steps before it:
+--offset gives their number, --before the held-out loss and accuracy they ended with. A step logged twice (a
+run resumed from a checkpoint repeats the steps after it) counts once, the later time.
 """
 from __future__ import annotations
 
@@ -19,8 +23,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--log", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--offset", type=int, default=0, help="steps trained before this run")
+    parser.add_argument("--before", type=str, default=None, help="LOSS,ACCURACY held out at the end of the steps before")
     args = parser.parse_args()
-    rows = [json.loads(line) for line in args.log.read_text().splitlines() if line]
+    by_step = {}
+    for line in args.log.read_text().splitlines():
+        if line:
+            row = json.loads(line)
+            row["step"] += args.offset
+            by_step[row["step"]] = row
+    rows = [by_step[k] for k in sorted(by_step)]
+    if args.before:
+        loss_before, accuracy_before = (float(v) for v in args.before.split(","))
+        rows.insert(0, {"step": args.offset, "loss": loss_before, "eval_loss": loss_before, "eval_accuracy": accuracy_before})
     steps = np.array([r["step"] for r in rows])
     loss = np.array([r["loss"] for r in rows])
     window = 50
@@ -31,7 +46,7 @@ def main() -> None:
     left.plot(steps, loss, color="#c8d6e5", linewidth=0.6, label="training loss (per batch)")
     left.plot(steps[window - 1:], smoothed, color="#2e86de", linewidth=1.6, label=f"training loss ({window}-step mean)")
     left.plot([r["step"] for r in evals], [r["eval_loss"] for r in evals], "o-", color="#ee5253", linewidth=1.6, label="held-out loss")
-    left.set_xlabel("step (4,096 tokens each)")
+    left.set_xlabel("step (4,096 tokens each)" + (f"; this run continued after step {args.offset}" if args.offset else ""))
     left.set_ylabel("masked-LM cross-entropy")
     left.grid(alpha=0.3)
     right = left.twinx()

@@ -277,7 +277,26 @@ internal sealed class PoolingGraph
 internal sealed record PoolingPlan(IReadOnlyList<int> Layers, Pooling Pooling, LayerCombination Combine, IReadOnlyList<float>? Weights, bool Normalize)
 {
     /// <summary>The plan for options on a model: first-last-avg becomes mean pooling of layers 1 and N, averaged.</summary>
-    internal static PoolingPlan For(BertModel model, EmbeddingOptions options)
+    /// <exception cref="ArgumentException">The options are invalid, or ask for per-token vectors, which have no known size.</exception>
+    internal static PoolingPlan For(BertModel model, EmbeddingOptions options) => For(model.LayerCount, options);
+
+    /// <inheritdoc cref="For(BertModel, EmbeddingOptions)"/>
+    internal static PoolingPlan For(int layerCount, EmbeddingOptions options)
+    {
+        CheckPooled(options);
+        if (options.Pooling == Pooling.FirstLastAverage)
+        {
+            options.Validate(2);
+            return new PoolingPlan([1, layerCount], Pooling.Mean, LayerCombination.Mean, null, options.Normalize);
+        }
+
+        var layers = options.Layers.Resolve(layerCount);
+        options.Validate(layers.Count);
+        return new PoolingPlan(layers, options.Pooling, options.Combine, options.LayerWeights, options.Normalize);
+    }
+
+    /// <summary>Refuses per-token output, which has no known size.</summary>
+    internal static void CheckPooled(EmbeddingOptions options)
     {
         if (options.Pooling == Pooling.None)
         {
@@ -285,15 +304,6 @@ internal sealed record PoolingPlan(IReadOnlyList<int> Layers, Pooling Pooling, L
                 $"{nameof(EmbeddingOptions.Pooling)} is None (one vector per token), which has no known-size column; use BertModel.Embed for per-token vectors, or choose a pooling.",
                 nameof(options));
         }
-
-        if (options.Pooling == Pooling.FirstLastAverage)
-        {
-            return new PoolingPlan([1, model.LayerCount], Pooling.Mean, LayerCombination.Mean, null, options.Normalize);
-        }
-
-        var layers = options.Layers.Resolve(model.LayerCount);
-        options.Validate(layers.Count);
-        return new PoolingPlan(layers, options.Pooling, options.Combine, options.LayerWeights, options.Normalize);
     }
 
     /// <summary>The length of each output vector.</summary>
