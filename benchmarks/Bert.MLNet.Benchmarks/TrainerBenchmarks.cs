@@ -1,3 +1,4 @@
+using Bert.MLNet.Similarity;
 using BenchmarkDotNet.Attributes;
 using Bert.MLNet.Trainers;
 
@@ -12,7 +13,7 @@ namespace Bert.MLNet.Benchmarks;
 public class TrainerBenchmarks
 {
     private LabeledData data = null!;
-    private FeatureMatrix queries = null!;
+    private float[] queries = null!;
     private VectorIndex exact = null!;
     private VectorIndex quantized = null!;
 
@@ -33,8 +34,8 @@ public class TrainerBenchmarks
         }
 
         data = LabeledData.ForClassification(new FeatureMatrix(values, Rows, Columns), labels);
-        var stored = new FeatureMatrix(Enumerable.Range(0, 20_000 * 128).Select(_ => (float)Normal(random)).ToArray(), 20_000, 128);
-        queries = new FeatureMatrix(Enumerable.Range(0, 1_000 * 128).Select(_ => (float)Normal(random)).ToArray(), 1_000, 128);
+        var stored = Enumerable.Range(0, 20_000 * 128).Select(_ => (float)Normal(random)).ToArray();
+        queries = [.. Enumerable.Range(0, 1_000 * 128).Select(_ => (float)Normal(random))];
         exact = new VectorIndex(128);
         exact.AddRange(stored);
         quantized = new VectorIndex(128, storage: VectorStorage.Int8);
@@ -51,11 +52,11 @@ public class TrainerBenchmarks
 
     /// <summary>Top-10 cosine search, 1,000 queries over 20,000 float vectors.</summary>
     [Benchmark]
-    public int SearchFloat32() => exact.Search(queries, 10).Length;
+    public int SearchFloat32() => exact.SearchBatch(queries, 10).Length;
 
     /// <summary>The same search over int8-quantized vectors.</summary>
     [Benchmark]
-    public int SearchInt8() => quantized.Search(queries, 10).Length;
+    public int SearchInt8() => quantized.SearchBatch(queries, 10).Length;
 
     private static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());

@@ -1,4 +1,7 @@
-namespace Bert.MLNet.Trainers.Tests;
+using Bert.MLNet.Similarity;
+using Microsoft.ML;
+
+namespace Bert.MLNet.Tests.Similarity;
 
 public sealed class VectorIndexTests
 {
@@ -11,7 +14,7 @@ public sealed class VectorIndexTests
         foreach (var metric in new[] { SimilarityMetric.Cosine, SimilarityMetric.DotProduct })
         {
             var index = new VectorIndex(37, metric);
-            index.AddRange(vectors);
+            index.AddRange(vectors.Data);
             var hits = index.Search(query, 10);
 
             // Reference in double precision, written out plainly.
@@ -43,9 +46,9 @@ public sealed class VectorIndexTests
     {
         var random = new Random(2);
         var index = new VectorIndex(64);
-        index.AddRange(RandomMatrix(random, 300, 64));
+        index.AddRange(RandomMatrix(random, 300, 64).Data);
         var queries = RandomMatrix(random, 45, 64);
-        var batched = index.Search(queries, 5);
+        var batched = index.SearchBatch(queries.Data, 5);
         for (var q = 0; q < queries.Rows; q++)
         {
             // The same hits; scores may differ in the last bit, since the batched kernel sums in another order.
@@ -63,11 +66,11 @@ public sealed class VectorIndexTests
         var queries = RandomMatrix(random, 50, 128);
         var exact = new VectorIndex(128);
         var quantized = new VectorIndex(128, storage: VectorStorage.Int8);
-        exact.AddRange(vectors);
-        quantized.AddRange(vectors);
+        exact.AddRange(vectors.Data);
+        quantized.AddRange(vectors.Data);
 
-        var truth = exact.Search(queries, 10);
-        var approximate = quantized.Search(queries, 10);
+        var truth = exact.SearchBatch(queries.Data, 10);
+        var approximate = quantized.SearchBatch(queries.Data, 10);
         var recall = RetrievalMetrics.RecallAtK(approximate, truth.Select(h => h.Select(x => x.Index).ToHashSet()).ToArray(), 10);
         Assert.True(recall >= 0.95, $"recall@10 of int8 against exact: {recall}");
         for (var q = 0; q < queries.Rows; q++)
@@ -121,6 +124,33 @@ public sealed class VectorIndexTests
         return metric == SimilarityMetric.DotProduct ? dot : dot / Math.Sqrt(vv * qq);
     }
 
-    private static FeatureMatrix RandomMatrix(Random random, int rows, int columns) =>
-        new(Enumerable.Range(0, rows * columns).Select(_ => (float)TestData.Normal(random)).ToArray(), rows, columns);
+    [Fact]
+    public void AnEmbeddingColumnBecomesAnIndexThatFindsEachTextItself()
+    {
+        var golden = Golden.For("tiny-bert");
+        var texts = golden.Sentences.Where(t => t.Length > 0).ToArray();
+        var ml = new MLContext();
+        var data = BertEmbeddingTransformTests.Texts(ml, texts);
+        using var transformer = ml.Transforms.Text.ApplyBertEmbedding("E", "Text", golden.Folder).Fit(data);
+        var index = VectorIndex.FromColumn(transformer.Transform(data), "E");
+        Assert.Equal(texts.Length, index.Count);
+        Assert.Equal(transformer.Dimension, index.Dimension);
+        var embedded = transformer.Model.Embed(texts);
+        var hits = index.SearchBatch(embedded.Data.ToArray(), 1);
+        Assert.Equal(Enumerable.Range(0, texts.Length), hits.Select(h => h[0].Index));
+        Assert.All(hits, h => Assert.Equal(1f, h[0].Score, 1e-5f));
+        Assert.Contains("'Text' has type String", Assert.Throws<ArgumentOutOfRangeException>(() => VectorIndex.FromColumn(data, "Text")).Message, StringComparison.Ordinal);
+        Assert.Contains("'Nope' is not in the data", Assert.Throws<ArgumentOutOfRangeException>(() => VectorIndex.FromColumn(data, "Nope")).Message, StringComparison.Ordinal);
+    }
+
+    private static Matrix RandomMatrix(Random random, int rows, int columns) =>
+        new(Enumerable.Range(0, rows * columns).Select(_ => (float)Normal(random)).ToArray(), rows, columns);
+
+    // A standard normal draw (Box-Muller).
+    private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private sealed record Matrix(float[] Data, int Rows, int Columns)
+    {
+        public ReadOnlySpan<float> this[int row] => Data.AsSpan(row * Columns, Columns);
+    }
 }

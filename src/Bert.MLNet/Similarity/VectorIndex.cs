@@ -1,8 +1,10 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
-namespace Bert.MLNet.Trainers;
+namespace Bert.MLNet.Similarity;
 
 /// <summary>How a <see cref="VectorIndex"/> scores a stored vector against a query.</summary>
 public enum SimilarityMetric
@@ -99,17 +101,55 @@ public sealed class VectorIndex
         return Count++;
     }
 
-    /// <summary>Adds every row of <paramref name="vectors"/>.</summary>
-    /// <param name="vectors">One vector per row.</param>
-    public void AddRange(FeatureMatrix vectors)
+    /// <summary>Adds vectors laid end to end (row-major), in order.</summary>
+    /// <param name="vectors">A whole number of vectors of <see cref="Dimension"/> values.</param>
+    public void AddRange(ReadOnlySpan<float> vectors)
     {
-        ArgumentNullException.ThrowIfNull(vectors);
-        CheckWidth(vectors.Columns, "vectors");
-        Reserve(Count + vectors.Rows);
-        for (var r = 0; r < vectors.Rows; r++)
+        var rows = Rows(vectors.Length, "vectors");
+        Reserve(Count + rows);
+        for (var r = 0; r < rows; r++)
         {
-            Add(vectors[r]);
+            Add(vectors.Slice(r * Dimension, Dimension));
         }
+    }
+
+    /// <summary>Adds one vector per text of an embedding result, in order.</summary>
+    /// <exception cref="ArgumentException">The result holds per-token vectors, or vectors of another length.</exception>
+    public void AddRange(EmbeddingResult embeddings)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        AddRange(embeddings.Data);
+    }
+
+    /// <summary>
+    /// An index of every row of a float vector column, such as <c>ApplyBertEmbedding</c>'s output; stored vector
+    /// <c>i</c> is row <c>i</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The column is missing, or is not a known-size vector of Single.</exception>
+    public static VectorIndex FromColumn(IDataView data, string column, SimilarityMetric metric = SimilarityMetric.Cosine,
+        VectorStorage storage = VectorStorage.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var found = data.Schema.GetColumnOrNull(column)
+            ?? throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column}' is not in the data; its columns are: {string.Join(", ", data.Schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
+        if (found.Type is not VectorDataViewType { IsKnownSize: true } vectorType || vectorType.ItemType != NumberDataViewType.Single)
+        {
+            throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column}' has type {found.Type}; an index needs a known-size vector of Single.");
+        }
+
+        var index = new VectorIndex(vectorType.Size, metric, storage);
+        using var cursor = data.GetRowCursor([found]);
+        var getter = cursor.GetGetter<VBuffer<float>>(found);
+        var vector = default(VBuffer<float>);
+        var dense = new float[vectorType.Size];
+        while (cursor.MoveNext())
+        {
+            getter(ref vector);
+            vector.CopyTo(dense);
+            index.Add(dense);
+        }
+
+        return index;
     }
 
     /// <summary>The <paramref name="k"/> stored vectors most similar to <paramref name="query"/>, best first.</summary>
@@ -124,23 +164,24 @@ public sealed class VectorIndex
         return SearchBlock(prepared, 1, k)[0];
     }
 
-    /// <summary>Top-k for every row of <paramref name="queries"/>, in parallel.</summary>
-    /// <param name="queries">One query per row.</param>
+    /// <summary>Top-k for many queries laid end to end (row-major), blocks of queries in parallel.</summary>
+    /// <param name="queries">A whole number of queries of <see cref="Dimension"/> values.</param>
     /// <param name="k">How many results per query.</param>
-    public SearchHit[][] Search(FeatureMatrix queries, int k)
+    public SearchHit[][] SearchBatch(ReadOnlyMemory<float> queries, int k)
     {
-        ArgumentNullException.ThrowIfNull(queries);
-        CheckWidth(queries.Columns, "queries");
+        var rows = Rows(queries.Length, "queries");
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        var results = new SearchHit[queries.Rows][];
-        RowBlocks.For(queries.Rows, QueryBlock, 0, (first, end) =>
+        var results = new SearchHit[rows][];
+        Parallel.For(0, (rows + QueryBlock - 1) / QueryBlock, block =>
         {
-            var count = end - first;
+            var first = block * QueryBlock;
+            var count = Math.Min(rows, first + QueryBlock) - first;
             var prepared = new float[count * Dimension];
             for (var q = 0; q < count; q++)
             {
-                CheckVector(queries[first + q], "query", first + q);
-                Prepare(queries[first + q], prepared.AsSpan(q * Dimension, Dimension));
+                var query = queries.Span.Slice((first + q) * Dimension, Dimension);
+                CheckVector(query, "query", first + q);
+                Prepare(query, prepared.AsSpan(q * Dimension, Dimension));
             }
 
             var hits = SearchBlock(prepared, count, k);
@@ -383,6 +424,17 @@ public sealed class VectorIndex
         {
             throw new ArgumentException($"The {what} at row {row} has a NaN or infinite value; similarity needs finite numbers.", what);
         }
+    }
+
+    // The number of vectors in values laid end to end.
+    private int Rows(int values, string what)
+    {
+        if (values % Dimension != 0)
+        {
+            throw new ArgumentException($"The index holds {Dimension}-dimensional vectors; the {what} have {values} values, not a whole number of vectors.", what);
+        }
+
+        return values / Dimension;
     }
 
     private void CheckWidth(int width, string what)

@@ -1,4 +1,4 @@
-namespace Bert.MLNet.Trainers;
+namespace Bert.MLNet.Similarity;
 
 /// <summary>How well search results find the relevant items.</summary>
 public static class RetrievalMetrics
@@ -47,7 +47,12 @@ public static class RetrievalMetrics
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(relevant);
-        MetricChecks.SameLength(relevant.Count, results.Count);
+        if (relevant.Count != results.Count || results.Count == 0)
+        {
+            throw new ArgumentException(
+                $"There are {results.Count} queries' results and {relevant.Count} queries' relevant items; they must pair up, one or more queries.", nameof(relevant));
+        }
+
         for (var q = 0; q < relevant.Count; q++)
         {
             if (relevant[q].Count == 0)
