@@ -9,5 +9,7 @@ var root = new RootCommand("bert-mlnet: BERT embeddings for .NET machine-learnin
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    IndexCommand.Create(),
+    SearchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -156,20 +156,20 @@ internal static class EmbedCommand
         json.WriteEndArray();
     }
 
-    private static Pooling ParsePooling(string text) => Choice(text, "--pooling",
+    internal static Pooling ParsePooling(string text) => Choice(text, "--pooling",
         ("cls", Pooling.Cls), ("mean", Pooling.Mean), ("max", Pooling.Max), ("mean-sqrt-len", Pooling.MeanSqrtLen),
         ("first-last-avg", Pooling.FirstLastAverage), ("none", Pooling.None));
 
     private static LayerCombination ParseCombine(string text) => Choice(text, "--combine",
         ("concat", LayerCombination.Concat), ("mean", LayerCombination.Mean), ("separate", LayerCombination.Separate));
 
-    private static T Choice<T>(string text, string option, params (string Name, T Value)[] choices) =>
+    internal static T Choice<T>(string text, string option, params (string Name, T Value)[] choices) =>
         choices.FirstOrDefault(c => c.Name.Equals(text, StringComparison.OrdinalIgnoreCase)) is { Name: not null } match
             ? match.Value
             : throw new ArgumentException($"{option} '{text}' is not one of {string.Join(", ", choices.Select(c => c.Name))}.");
 
     /// <summary>Embedding progress as a <see cref="ProgressLine"/>.</summary>
-    private sealed class ConsoleProgress(System.Diagnostics.Stopwatch clock) : IProgress<EmbeddingProgress>
+    internal sealed class ConsoleProgress(System.Diagnostics.Stopwatch clock) : IProgress<EmbeddingProgress>
     {
         public ProgressLine Line { get; } = new(clock);
 
