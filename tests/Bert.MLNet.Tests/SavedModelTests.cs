@@ -81,19 +81,24 @@ public sealed class SavedModelTests
 
     private static string[] TempFiles() => [.. Directory.GetFiles(Path.GetTempPath()).Order(StringComparer.Ordinal)];
 
-    private static string LoadCheckDll()
+    private static string LoadCheckDll() => BuiltProgram(Path.Combine("tests", "Bert.MLNet.LoadCheck"), "Bert.MLNet.LoadCheck");
+
+    /// <summary>A program the test project's build also built (in its own project folder, same configuration and framework).</summary>
+    internal static string BuiltProgram(string projectFolder, string name)
     {
-        // The test assembly sits in bin/<configuration>/<framework>; the checker was built beside it in its own project.
+        // The test assembly sits in bin/<configuration>/<framework>.
         var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = framework.Parent!.Name;
-        var dll = Path.Combine(Testing.RepositoryRoot.Path, "tests", "Bert.MLNet.LoadCheck", "bin", configuration, framework.Name, "Bert.MLNet.LoadCheck.dll");
+        var dll = Path.Combine(Testing.RepositoryRoot.Path, projectFolder, "bin", configuration, framework.Name, name + ".dll");
         Assert.True(File.Exists(dll), $"{dll} was not built");
         return dll;
     }
 
-    private static (int Exit, string Stdout, string Stderr) Run(string dll, params string[] args)
+    internal static (int Exit, string Stdout, string Stderr) Run(string dll, params string[] args) => RunIn(null, dll, args);
+
+    internal static (int Exit, string Stdout, string Stderr) RunIn(string? folder, string dll, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder ?? string.Empty };
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {

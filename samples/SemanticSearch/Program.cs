@@ -1,0 +1,46 @@
+// Semantic search: index the BERT embeddings of 1,600 WordNet noun definitions, then find the nearest definitions
+// to free-text queries. How good is it? Each of 320 held-out definitions asks for its 5 nearest neighbours; the
+// share with the same topic (precision@5) is compared with chance (12.5%, eight balanced topics).
+//
+//   dotnet run --project samples/SemanticSearch [-- <model folder> <dataset folder>]
+using Bert.MLNet;
+using Bert.MLNet.Similarity;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+var modelPath = args.Length > 0 ? args[0] : "models/bert-l4-h128-uncased";
+var dataset = args.Length > 1 ? args[1] : "datasets/wordnet-topics";
+
+var ml = new MLContext();
+var stored = ml.Data.LoadFromTextFile<Definition>(Path.Combine(dataset, "train.tsv"), hasHeader: true);
+var options = new EmbeddingOptions { Layers = LayerSelection.Parse("-2..-1"), Pooling = Pooling.Mean, Combine = LayerCombination.Mean, Normalize = true };
+using var embedding = ml.Transforms.Text.ApplyBertEmbedding("Embedding", "Text", modelPath, options).Fit(stored);
+var index = VectorIndex.FromColumn(embedding.Transform(stored), "Embedding");
+var texts = stored.GetColumn<string>("Text").ToArray();
+var topics = stored.GetColumn<string>("Label").ToArray();
+Console.WriteLine($"{index.Count} definitions indexed, {index.Dimension} dimensions");
+
+foreach (var query in new[] { "a small animal kept as a pet", "something you eat for breakfast" })
+{
+    Console.WriteLine($"query: {query}");
+    foreach (var hit in index.Search(embedding.Model.Embed([query], options)[0], k: 3))
+    {
+        Console.WriteLine($"  {hit.Score:F3}  [{topics[hit.Index]}] {texts[hit.Index]}");
+    }
+}
+
+var held = ml.Data.LoadFromTextFile<Definition>(Path.Combine(dataset, "test.tsv"), hasHeader: true);
+var queries = embedding.Model.Embed(held.GetColumn<string>("Text").ToArray(), options);
+var queryTopics = held.GetColumn<string>("Label").ToArray();
+var hits = index.SearchBatch(queries.Data.ToArray(), k: 5);
+var precision = hits.Select((h, q) => h.Count(x => topics[x.Index] == queryTopics[q]) / 5.0).Average();
+Console.WriteLine($"topic precision@5 over {hits.Length} held-out definitions: {precision:P1} (chance 12.5%)");
+
+internal sealed class Definition
+{
+    [LoadColumn(0)]
+    public string Label { get; set; } = string.Empty;
+
+    [LoadColumn(1)]
+    public string Text { get; set; } = string.Empty;
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Bert.MLNet.Tests;
+
+/// <summary>Each sample runs as a user runs it, on the bundled model and the committed datasets, and prints results a person can check.</summary>
+public sealed class SamplesTests : IDisposable
+{
+    private static readonly string Model = Path.Combine(Testing.RepositoryRoot.Path, "models", "bert-l4-h128-uncased");
+
+    private readonly string folder = Directory.CreateTempSubdirectory("bert-mlnet-sample-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void QuickstartTrainsEvaluatesSavesAndPredicts()
+    {
+        var output = RunSample("Quickstart", "wordnet-topics");
+        Assert.True(Percent(output, @"test accuracy ([\d.]+) %") > 40, output);
+        Assert.Equal(3, output.Split('\n').Count(l => Regex.IsMatch(l, @"^(animal|artifact|body|food|location|person|plant|substance)\s")));
+        Assert.Empty(Directory.GetFiles(folder));
+    }
+
+    [Fact]
+    public void SemanticSearchFindsNeighboursOfTheSameTopicFarAboveChance()
+    {
+        var output = RunSample("SemanticSearch", "wordnet-topics");
+        Assert.Contains("1600 definitions indexed, 128 dimensions", output, StringComparison.Ordinal);
+        Assert.True(Percent(output, @"precision@5 over 320 held-out definitions: ([\d.]+) %") > 25, output);
+    }
+
+    [Fact]
+    public void SpamFilterComparesBertFeaturesWithFeaturizeText()
+    {
+        var output = RunSample("SpamFilter", "spam-assassin");
+        Assert.True(Percent(output, @"BERT, all layers, mean\s+accuracy ([\d.]+) %") > 75, output);
+        Assert.True(Percent(output, @"ML.NET FeaturizeText\s+accuracy ([\d.]+) %") > 75, output);
+    }
+
+    private string RunSample(string name, string dataset)
+    {
+        var dll = SavedModelTests.BuiltProgram(Path.Combine("samples", name), name);
+        var (exit, stdout, stderr) = SavedModelTests.RunIn(folder, dll, Model, Path.Combine(Testing.RepositoryRoot.Path, "datasets", dataset));
+        Assert.True(exit == 0, $"{name} exited with {exit}: {stderr}");
+        return stdout;
+    }
+
+    private static double Percent(string output, string pattern)
+    {
+        var match = Regex.Match(output, pattern);
+        Assert.True(match.Success, $"no line matching '{pattern}' in:\n{output}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+}
