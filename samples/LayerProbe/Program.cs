@@ -1,92 +1,65 @@
-// Which encoder layer knows most about what a text is about? The story of the "every layer" article, in .NET:
-// embed WordNet's noun glosses with every hidden state of a BERT model, train a logistic regression on each
-// layer alone (and boosted trees on the best one), and compare held-out accuracy. The label is the gloss's
-// lexicographer file (animal, artifact, food, person, plant), which the model never saw.
+// Which encoder layer knows most about what a text is about? The story of the "every layer" article, in ML.NET:
+// ApplyBertEmbedding computes every hidden state in one pass (one column per layer), then an
+// LbfgsMaximumEntropy classifier learns on each layer alone and on the last four concatenated (the BERT paper's
+// best feature-based recipe), and LightGbm on the best one. The task: the topic of a WordNet noun definition.
 //
-//   dotnet run --project samples/LayerProbe [-- <model folder> [<wordnet folder>]]
-//
-// Needs WordNet 3.0's database (Debian: apt-get install wordnet-base).
+//   dotnet run --project samples/LayerProbe [-- <model folder> <dataset folder>]
 using System.Diagnostics;
 using Bert.MLNet;
-using Bert.MLNet.Trainers;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
-var modelPath = args.Length > 0 ? args[0] : Path.Combine("models", "bert-l4-h128-uncased");
-var wordnet = args.Length > 1 ? args[1] : "/usr/share/wordnet";
-var nouns = Path.Combine(wordnet, "data.noun");
-if (!File.Exists(nouns))
-{
-    Console.Error.WriteLine($"error: WordNet's '{nouns}' is missing; install Debian's wordnet-base or pass the folder holding data.noun.");
-    return 1;
-}
+var modelPath = args.Length > 0 ? args[0] : "models/bert-l4-h128-uncased";
+var dataset = args.Length > 1 ? args[1] : "datasets/wordnet-topics";
 
-// Lexicographer file numbers of WordNet 3.0 (lexnames) and the topic each stands for.
-var topics = new Dictionary<string, string> { ["05"] = "animal", ["06"] = "artifact", ["13"] = "food", ["18"] = "person", ["20"] = "plant" };
-const int PerTopic = 400;
-var glosses = File.ReadLines(nouns, System.Text.Encoding.Latin1)
-    .Where(line => !line.StartsWith(' '))
-    .Select(line => (Topic: line.Split(' ')[1], Gloss: line[(line.IndexOf(" | ", StringComparison.Ordinal) + 3)..].Split(';')[0].Trim()))
-    .Where(g => topics.ContainsKey(g.Topic) && g.Gloss.Length > 0)
-    .GroupBy(g => g.Topic)
-    .OrderBy(group => group.Key, StringComparer.Ordinal)
-    .SelectMany(group =>
-    {
-        // Evenly spaced through the file, so every part of each topic is represented.
-        var all = group.ToArray();
-        return Enumerable.Range(0, Math.Min(PerTopic, all.Length)).Select(i => all[(long)i * all.Length / Math.Min(PerTopic, all.Length)]);
-    })
-    .ToArray();
+var ml = new MLContext(seed: 1);
+var train = ml.Data.LoadFromTextFile<Definition>(Path.Combine(dataset, "train.tsv"), hasHeader: true);
+var test = ml.Data.LoadFromTextFile<Definition>(Path.Combine(dataset, "test.tsv"), hasHeader: true);
 
-var texts = glosses.Select(g => g.Gloss).ToArray();
-var labels = glosses.Select(g => topics[g.Topic]).ToArray();
-Console.WriteLine($"{texts.Length} glosses, up to {PerTopic} per topic: {string.Join(", ", topics.Values)}");
-
-using var model = BertModel.Load(modelPath);
 var clock = Stopwatch.StartNew();
-var embeddings = model.Embed(texts, new EmbeddingOptions { Layers = LayerSelection.Parse("all"), Pooling = Pooling.Mean, Combine = LayerCombination.Separate });
-var (layers, hidden) = (embeddings.Shape[0], embeddings.Shape[1]);
-Console.WriteLine($"embedded with {layers} hidden states of {hidden} in {clock.Elapsed.TotalSeconds:F1} s");
+using var embedding = ml.Transforms.Text.ApplyBertEmbedding("Layer", "Text", modelPath,
+    new EmbeddingOptions { Layers = LayerSelection.All, Pooling = Pooling.Mean, Combine = LayerCombination.Separate }).Fit(train);
+var trainLayers = ml.Data.Cache(embedding.Transform(train));
+var testLayers = ml.Data.Cache(embedding.Transform(test));
+var columns = embedding.VectorColumnNames;
+Console.WriteLine($"{columns.Count} hidden states of {embedding.Dimension} values each, from one pass ({clock.Elapsed.TotalSeconds:F1} s to set up)");
 
-// One feature matrix per hidden state, and the concatenation of the last four (the BERT paper's best recipe).
-FeatureMatrix Layer(IEnumerable<int> chosen)
-{
-    var picked = chosen.ToArray();
-    var values = new float[texts.Length * picked.Length * hidden];
-    for (var row = 0; row < texts.Length; row++)
-    {
-        for (var i = 0; i < picked.Length; i++)
-        {
-            embeddings[row].Slice(picked[i] * hidden, hidden).CopyTo(values.AsSpan(((row * picked.Length) + i) * hidden, hidden));
-        }
-    }
-
-    return new FeatureMatrix(values, texts.Length, picked.Length * hidden);
-}
-
-var candidates = Enumerable.Range(0, layers).Select(l => (Name: l == 0 ? "0 (embeddings)" : l.ToString(System.Globalization.CultureInfo.InvariantCulture), Layers: new[] { l }))
-    .Append((Name: "last four, concatenated", Layers: Enumerable.Range(Math.Max(1, layers - 4), Math.Min(4, layers - 1)).ToArray()))
+var lastFour = columns.Skip(Math.Max(1, columns.Count - 4)).ToArray();
+var candidates = columns.Select((c, layer) => (Name: layer == 0 ? "0 (embeddings)" : layer.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Features: (IEstimator<ITransformer>)ml.Transforms.CopyColumns("Features", c)))
+    .Append((Name: "last four, concatenated", Features: ml.Transforms.Concatenate("Features", lastFour)))
     .ToArray();
+
 Console.WriteLine();
-Console.WriteLine("| hidden state | logistic regression: accuracy | macro F1 | training |");
-Console.WriteLine("| --- | ---: | ---: | ---: |");
-var best = (Accuracy: 0.0, Candidate: candidates[0]);
-foreach (var candidate in candidates)
+Console.WriteLine("| hidden state | LbfgsMaximumEntropy: accuracy | macro accuracy |");
+Console.WriteLine("| --- | ---: | ---: |");
+var best = (Accuracy: 0.0, candidates[0].Name, candidates[0].Features);
+foreach (var (name, features) in candidates)
 {
-    var (train, test) = LabeledData.ForClassification(Layer(candidate.Layers), labels).Split(0.25, seed: 0);
-    clock.Restart();
-    var classifier = new LogisticRegressionTrainer(new LogisticRegressionOptions { L1Regularization = 0, L2Regularization = 10 }).Fit(train);
-    var metrics = MulticlassMetrics.Compute(test.ClassIndices!, classifier.Predict(test.Features), classifier.Classes!.Count);
-    Console.WriteLine($"| {candidate.Name} | {metrics.MicroAccuracy:P1} | {metrics.MacroF1:F3} | {clock.Elapsed.TotalSeconds:F1} s |");
+    var metrics = Score(features.Append(ml.Transforms.NormalizeMeanVariance("Features")), ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy());
+    Console.WriteLine($"| {name} | {metrics.MicroAccuracy:P1} | {metrics.MacroAccuracy:P1} |");
     if (metrics.MicroAccuracy > best.Accuracy)
     {
-        best = (metrics.MicroAccuracy, candidate);
+        best = (metrics.MicroAccuracy, name, features);
     }
 }
 
-var (bestTrain, bestTest) = LabeledData.ForClassification(Layer(best.Candidate.Layers), labels).Split(0.25, seed: 0);
-clock.Restart();
-var trees = new BoostedTreeTrainer().Fit(bestTrain);
-var treeMetrics = MulticlassMetrics.Compute(bestTest.ClassIndices!, trees.Predict(bestTest.Features), trees.Classes!.Count);
+var trees = Score(best.Features, ml.MulticlassClassification.Trainers.LightGbm());
 Console.WriteLine();
-Console.WriteLine($"boosted trees on hidden state {best.Candidate.Name}: accuracy {treeMetrics.MicroAccuracy:P1}, macro F1 {treeMetrics.MacroF1:F3}, {clock.Elapsed.TotalSeconds:F1} s");
-Console.WriteLine($"chance: {1.0 / topics.Count:P0}");
-return 0;
+Console.WriteLine($"LightGbm on hidden state {best.Name}: accuracy {trees.MicroAccuracy:P1}, macro accuracy {trees.MacroAccuracy:P1}");
+Console.WriteLine("chance: 12.5%");
+
+MulticlassClassificationMetrics Score(IEstimator<ITransformer> features, IEstimator<ITransformer> trainer)
+{
+    var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(features).Append(trainer).Fit(trainLayers);
+    return ml.MulticlassClassification.Evaluate(model.Transform(testLayers));
+}
+
+internal sealed class Definition
+{
+    [LoadColumn(0)]
+    public string Label { get; set; } = string.Empty;
+
+    [LoadColumn(1)]
+    public string Text { get; set; } = string.Empty;
+}

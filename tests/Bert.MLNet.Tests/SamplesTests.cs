@@ -37,6 +37,16 @@ public sealed class SamplesTests : IDisposable
         Assert.True(Percent(output, @"ML.NET FeaturizeText\s+accuracy ([\d.]+) %") > 75, output);
     }
 
+    [Fact]
+    public void LayerProbeScoresEveryHiddenStateAndTheLastFour()
+    {
+        var output = RunSample("LayerProbe", "wordnet-topics");
+        var rows = Regex.Matches(output, @"^\| ([^|]+) \| ([\d.]+) % \|", RegexOptions.Multiline);
+        Assert.Equal(["0 (embeddings)", "1", "2", "3", "4", "last four, concatenated"], rows.Select(r => r.Groups[1].Value));
+        Assert.All(rows, r => Assert.True(double.Parse(r.Groups[2].Value, CultureInfo.InvariantCulture) > 40, r.Value));
+        Assert.True(Percent(output, @"LightGbm on hidden state [^:]+: accuracy ([\d.]+) %") > 40, output);
+    }
+
     private string RunSample(string name, string dataset)
     {
         var dll = SavedModelTests.BuiltProgram(Path.Combine("samples", name), name);
