@@ -41,24 +41,60 @@ public sealed partial class BertModel
         var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, maxLength, firstRow);
         var width = HiddenSize;
         var combine = options.Pooling == Pooling.FirstLastAverage ? LayerCombination.Mean : options.Combine;
-        var perLayer = new float[segments.Count][];
+        var perLayer = RunAll(segments, layers, [options.Pooling], options, progress, cancellationToken)[0];
+        return options.Pooling == Pooling.None
+            ? PerTokenResult(texts.Count, segments, perLayer, layers.Count, width, combine, options, tokenCounts, truncated, windowCounts)
+            : PooledResult(texts.Count, segments, perLayer, layers.Count, width, combine, options.Pooling, options, tokenCounts, truncated, windowCounts);
+    }
+
+    // How many encodings (texts or windows) the model has run, for tests that count forward passes.
+    private long encodingsRun;
+
+    internal long EncodingsRun => Interlocked.Read(ref encodingsRun);
+
+    /// <summary>
+    /// Every hidden state of each text, pooled every way in <paramref name="poolings"/> from one model run per batch:
+    /// one result per pooling, each <c>[layers + 1, hidden]</c> per text (as <see cref="LayerCombination.Separate"/>
+    /// gives). The layer selection, combination and pooling of <paramref name="options"/> are not used.
+    /// </summary>
+    internal EmbeddingResult[] EmbedEveryLayer(IReadOnlyList<string> texts, EmbeddingOptions options, IReadOnlyList<Pooling> poolings,
+        IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (poolings.Any(p => p is Pooling.None or Pooling.FirstLastAverage))
+        {
+            throw new ArgumentException("Every-layer pooling takes Cls, Mean, Max and MeanSqrtLen (first-last-avg is the mean of layers 1 and N of Mean).", nameof(poolings));
+        }
+
+        var all = options with { Layers = LayerSelection.All, Combine = LayerCombination.Separate };
+        IReadOnlyList<int> layers = [.. Enumerable.Range(0, LayerCount + 1)];
+        all.Validate(layers.Count);
+        var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, all, ResolveMaxLength(all), 0);
+        var pooled = RunAll(segments, layers, [.. poolings], all, progress, cancellationToken);
+        return [.. poolings.Select((pooling, p) => PooledResult(texts.Count, segments, pooled[p], layers.Count, HiddenSize, LayerCombination.Separate, pooling,
+            all, tokenCounts, truncated, windowCounts))];
+    }
+
+    // Runs every batch of segments once, pooling the chosen layers every way asked: [pooling][segment][layer × hidden].
+    private float[][][] RunAll(List<Segment> segments, IReadOnlyList<int> layers, Pooling[] poolings, EmbeddingOptions options,
+        IProgress<EmbeddingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var perPooling = poolings.Select(_ => new float[segments.Count][]).ToArray();
         var outputNames = layers.Distinct().Select(HiddenStateOutput).ToArray();
         var outputIndex = layers.Select(l => Array.IndexOf(outputNames, HiddenStateOutput(l))).ToArray();
-
         var done = 0;
         long tokens = 0;
         foreach (var batch in Batcher.Plan(segments, options.BatchSize, options.TokenBudget))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            RunBatch(segments, batch, outputNames, outputIndex, options.Pooling, perLayer, cancellationToken);
+            RunBatch(segments, batch, outputNames, outputIndex, poolings, perPooling, cancellationToken);
+            Interlocked.Add(ref encodingsRun, batch.Length);
             done += batch.Length;
             tokens += batch.Sum(i => (long)segments[i].Ids.Length);
             progress?.Report(new EmbeddingProgress(done, segments.Count, tokens));
         }
 
-        return options.Pooling == Pooling.None
-            ? PerTokenResult(texts.Count, segments, perLayer, layers.Count, width, combine, options, tokenCounts, truncated, windowCounts)
-            : PooledResult(texts.Count, segments, perLayer, layers.Count, width, combine, options, tokenCounts, truncated, windowCounts);
+        return perPooling;
     }
 
     private (List<Segment> Segments, int[] TokenCounts, bool[] Truncated, int[] WindowCounts) Tokenize(
@@ -110,8 +146,9 @@ public sealed partial class BertModel
     internal TextEncoder Encoder(EmbeddingOptions options, int maxLength) =>
         new(options.Tokenizer ?? Tokenizer, maxLength, options.LongText, options.Stride, EmbeddingRows);
 
-    private void RunBatch(List<Segment> segments, int[] batch, string[] outputNames, int[] outputIndex, Pooling pooling,
-        float[][] perLayer, CancellationToken cancellationToken)
+    // Runs one batch and pools each segment's layers every way asked (perPooling[p][segment]), from the same outputs.
+    private void RunBatch(List<Segment> segments, int[] batch, string[] outputNames, int[] outputIndex, Pooling[] poolings,
+        float[][][] perPooling, CancellationToken cancellationToken)
     {
         var rows = batch.Length;
         var length = batch.Max(i => segments[i].Ids.Length);
@@ -153,24 +190,28 @@ public sealed partial class BertModel
 
             using var outputs = Run(names, values, outputNames, cancellationToken);
             var width = HiddenSize;
-            for (var r = 0; r < rows; r++)
+            for (var p = 0; p < poolings.Length; p++)
             {
-                var tokens = segments[batch[r]].Ids.Length;
-                var result = pooling == Pooling.None ? new float[outputIndex.Length * tokens * width] : new float[outputIndex.Length * width];
-                for (var l = 0; l < outputIndex.Length; l++)
+                var pooling = poolings[p];
+                for (var r = 0; r < rows; r++)
                 {
-                    var states = outputs[outputIndex[l]].GetTensorDataAsSpan<float>().Slice(r * length * width, tokens * width);
-                    if (pooling == Pooling.None)
+                    var tokens = segments[batch[r]].Ids.Length;
+                    var result = pooling == Pooling.None ? new float[outputIndex.Length * tokens * width] : new float[outputIndex.Length * width];
+                    for (var l = 0; l < outputIndex.Length; l++)
                     {
-                        states.CopyTo(result.AsSpan(l * tokens * width));
+                        var states = outputs[outputIndex[l]].GetTensorDataAsSpan<float>().Slice(r * length * width, tokens * width);
+                        if (pooling == Pooling.None)
+                        {
+                            states.CopyTo(result.AsSpan(l * tokens * width));
+                        }
+                        else
+                        {
+                            Pooler.Pool(states, tokens, width, pooling, result.AsSpan(l * width, width));
+                        }
                     }
-                    else
-                    {
-                        Pooler.Pool(states, tokens, width, pooling, result.AsSpan(l * width, width));
-                    }
-                }
 
-                perLayer[batch[r]] = result;
+                    perPooling[p][batch[r]] = result;
+                }
             }
         }
         finally
@@ -207,7 +248,7 @@ public sealed partial class BertModel
     }
 
     private static EmbeddingResult PooledResult(int count, List<Segment> segments, float[][] perLayer, int layers, int width,
-        LayerCombination combine, EmbeddingOptions options, int[] tokenCounts, bool[] truncated, int[] windowCounts)
+        LayerCombination combine, Pooling pooling, EmbeddingOptions options, int[] tokenCounts, bool[] truncated, int[] windowCounts)
     {
         // Merge windows per text, per layer: token-weighted mean, or element-wise maximum for max pooling.
         var merged = new float[count][];
@@ -218,10 +259,10 @@ public sealed partial class BertModel
             var vector = perLayer[s];
             if (merged[row] is not { } target)
             {
-                merged[row] = options.Pooling == Pooling.Max ? vector : Scaled(vector, segments[s].Ids.Length);
+                merged[row] = pooling == Pooling.Max ? vector : Scaled(vector, segments[s].Ids.Length);
                 weights[row] = segments[s].Ids.Length;
             }
-            else if (options.Pooling == Pooling.Max)
+            else if (pooling == Pooling.Max)
             {
                 TensorPrimitives.Max(target, vector, target);
             }
@@ -236,7 +277,7 @@ public sealed partial class BertModel
         var data = new float[count * dimension];
         for (var row = 0; row < count; row++)
         {
-            if (options.Pooling != Pooling.Max)
+            if (pooling != Pooling.Max)
             {
                 TensorPrimitives.Divide(merged[row], weights[row], merged[row]);
             }

@@ -131,4 +131,23 @@ public sealed class EmbeddingBehaviorTests
     {
         public void Report(EmbeddingProgress value) => report(value);
     }
+
+    [Fact]
+    public void EveryLayerPooledSeveralWaysComesFromOneRunPerTextAndEqualsEachPoolingAlone()
+    {
+        var golden = Golden.For("tiny-bert");
+        using var model = BertModel.Load(golden.Folder);
+        var options = new EmbeddingOptions { MaxLength = 9, LongText = LongTextHandling.Window, Stride = 2 };
+        Pooling[] poolings = [Pooling.Mean, Pooling.Cls, Pooling.Max, Pooling.MeanSqrtLen];
+        var before = model.EncodingsRun;
+        var together = model.EmbedEveryLayer(golden.Sentences, options, poolings);
+        var windows = together[0].WindowCounts.Sum();
+        Assert.Equal(windows, model.EncodingsRun - before);
+        for (var p = 0; p < poolings.Length; p++)
+        {
+            var alone = model.Embed(golden.Sentences, options with { Layers = LayerSelection.All, Combine = LayerCombination.Separate, Pooling = poolings[p] });
+            Assert.Equal(alone.Shape, together[p].Shape);
+            Assert.Equal(alone.Data.ToArray(), together[p].Data.ToArray());
+        }
+    }
 }
