@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Bert.MLNet.Search;
+
+/// <summary>
+/// Finds which BERT features and which ML.NET trainer predict a label best, as AutoML would if it knew BERT: every hidden
+/// state alone, the last four concatenated and first-last-avg, each pooled every way asked, against ML.NET's
+/// <c>FeaturizeText</c> alone and with the best BERT features; each with every trainer asked, scored by ML.NET's
+/// k-fold cross-validation. Every hidden state of every text is computed once, in one model run per batch, and cached
+/// for every candidate and fold. The best candidate's pipeline is then fitted on all the data.
+/// </summary>
+/// <remarks>Keep one instance to reuse its cache across searches over the same texts and model.</remarks>
+public sealed class FeaturizationSearch
+{
+    private readonly EmbeddingCache cache = new();
+
+    /// <summary>Searches and refits. The model is read from <paramref name="modelPath"/> (a model folder or .onnx file).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of a type the task cannot use (the message names it).</exception>
+    /// <exception cref="ArgumentException">The options are invalid, or the label has fewer than two classes.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public SearchResult Run(MLContext ml, IDataView data, string modelPath, FeaturizationSearchOptions options,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Transforms.BertSchema.CheckInput(data.Schema, options.TextColumnName);
+        var labels = SearchLabels.Read(data, options.LabelColumnName, options.Task);
+        var texts = data.GetColumn<string>(options.TextColumnName).Select(t => t ?? string.Empty).ToArray();
+
+        using var model = BertModel.Load(modelPath, options.Embedding.Runtime);
+        var clock = Stopwatch.StartNew();
+        progress?.Report($"embedding {texts.Length} texts: every hidden state, pooled {string.Join(", ", options.Poolings)}");
+        var pooled = cache.Get(model, options.Embedding, options.Poolings, texts, out var embedded, cancellationToken);
+        var embeddingTime = clock.Elapsed;
+
+        var layerCount = model.LayerCount;
+        var width = model.HiddenSize;
+        var candidates = BertCandidates(options.Poolings, layerCount);
+        var entries = new List<LeaderboardEntry>();
+        var skipped = 0;
+        clock.Restart();
+        var total = (candidates.Count + (options.IncludeTextBaselines ? 2 : 0)) * options.Trainers.Count;
+        foreach (var trainer in options.Trainers)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (!Evaluate(candidate, trainer))
+                {
+                    skipped++;
+                }
+            }
+        }
+
+        if (options.IncludeTextBaselines)
+        {
+            var bestBert = entries.Count > 0 ? entries.MaxBy(e => e.Score)!.Features : candidates[^1];
+            FeatureCandidate[] baselines =
+            [
+                new("FeaturizeText", null, [], false, true),
+                bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true },
+            ];
+            foreach (var trainer in options.Trainers)
+            {
+                foreach (var baseline in baselines)
+                {
+                    if (!Evaluate(baseline, trainer))
+                    {
+                        skipped++;
+                    }
+                }
+            }
+        }
+
+        var searchTime = clock.Elapsed;
+        if (entries.Count == 0)
+        {
+            throw new TimeoutException($"The time budget ({options.TimeBudget}) ran out before any candidate was scored; allow more time.");
+        }
+
+        var leaderboard = entries.OrderByDescending(e => e.Score).ThenBy(e => e.Time).ToArray();
+        var best = leaderboard[0];
+        var curve = best.Features.Pooling is { } bestPooling
+            ? leaderboard.Where(e => e.Trainer == best.Trainer && e.Features.Pooling == bestPooling && e.Features.Layers.Count == 1 && !e.Features.WithText)
+                .OrderBy(e => e.Features.Layers[0]).Select(e => new LayerScore(e.Features.Layers[0], e.Score, e.StandardDeviation)).ToArray()
+            : [];
+        progress?.Report($"best: {best.Features.Name} with {best.Trainer}, {labels.MetricName} {best.Score:F4}; fitting it on all {texts.Length} rows");
+        var fitted = Pipeline(ml, best.Features, best.Trainer, labels, options, modelPath, inMemory: false).Fit(data);
+        return new SearchResult(labels.Task, labels.MetricName, leaderboard, curve, fitted, skipped, embedded, embeddingTime, searchTime);
+
+        bool Evaluate(FeatureCandidate candidate, SearchTrainer trainer)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (options.TimeBudget is { } budget && clock.Elapsed > budget)
+            {
+                return false;
+            }
+
+            var started = Stopwatch.StartNew();
+            var features = candidate.Pooling is { } pooling
+                ? Features(pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width)
+                : null;
+            var view = labels.View(ml, texts, features, candidate.Pooling is null ? 1 : Dimension(candidate, width));
+            var scores = labels.CrossValidate(ml, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed);
+            var mean = scores.Average();
+            var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
+            entries.Add(new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed));
+            progress?.Report($"[{entries.Count + skipped}/{total}] {candidate.Name}, {trainer}: {labels.MetricName} {mean:F4} ± {deviation:F4}");
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The pipeline of a candidate. In the search (<paramref name="inMemory"/>) it reads the cached features from a
+    /// <c>Features</c> column; refitted, <c>ApplyBertEmbedding</c> computes them from the text column.
+    /// </summary>
+    internal static IEstimator<ITransformer> Pipeline(MLContext ml, FeatureCandidate candidate, SearchTrainer trainer, SearchLabels labels,
+        FeaturizationSearchOptions options, string modelPath, bool inMemory)
+    {
+        var text = inMemory ? SearchLabels.TextColumn : options.TextColumnName;
+        IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
+        if (labels.Prepare(ml, inMemory ? SearchLabels.LabelColumn : options.LabelColumnName, inMemory) is { } prepare)
+        {
+            pipeline = pipeline.Append(prepare);
+        }
+
+        var bert = candidate.EmbeddingOptions(options.Embedding);
+        if (bert is not null && !inMemory)
+        {
+            pipeline = pipeline.Append(ml.Transforms.Text.ApplyBertEmbedding(SearchLabels.FeaturesColumn, text, modelPath, bert));
+        }
+
+        if (candidate.WithText)
+        {
+            pipeline = bert is null
+                ? pipeline.Append(ml.Transforms.Text.FeaturizeText(SearchLabels.FeaturesColumn, text))
+                : pipeline.Append(ml.Transforms.Text.FeaturizeText("TextFeatures", text))
+                    .Append(ml.Transforms.Concatenate(SearchLabels.FeaturesColumn, SearchLabels.FeaturesColumn, "TextFeatures"));
+        }
+
+        if (trainer == SearchTrainer.Linear)
+        {
+            pipeline = pipeline.Append(ml.Transforms.NormalizeMeanVariance(SearchLabels.FeaturesColumn));
+        }
+
+        pipeline = pipeline.Append(labels.Trainer(ml, trainer, options.Seed));
+        return labels.Finish(ml) is { } finish ? pipeline.Append(finish) : pipeline;
+    }
+
+    private static List<FeatureCandidate> BertCandidates(IReadOnlyList<Pooling> poolings, int layerCount)
+    {
+        var candidates = new List<FeatureCandidate>();
+        var lastFour = Enumerable.Range(Math.Max(1, layerCount - 3), Math.Min(4, layerCount)).ToArray();
+        foreach (var pooling in poolings)
+        {
+            var name = PoolingName(pooling);
+            for (var layer = 0; layer <= layerCount; layer++)
+            {
+                candidates.Add(new FeatureCandidate($"layer {layer}, {name}", pooling, [layer], false, false));
+            }
+
+            candidates.Add(new FeatureCandidate($"last {lastFour.Length}, {name}", pooling, lastFour, false, false));
+            if (pooling == Pooling.Mean && layerCount > 1)
+            {
+                candidates.Add(new FeatureCandidate("first-last-avg", Pooling.Mean, [1, layerCount], true, false));
+            }
+        }
+
+        return candidates;
+    }
+
+    private static string PoolingName(Pooling pooling) => pooling switch
+    {
+        Pooling.Cls => "cls",
+        Pooling.Max => "max",
+        Pooling.MeanSqrtLen => "mean-sqrt-len",
+        _ => "mean",
+    };
+
+    private static int Dimension(FeatureCandidate candidate, int width) => candidate.Averaged ? width : candidate.Layers.Count * width;
+
+    // The candidate's features for every row, from the cached [row][layer × hidden] vectors.
+    private static float[][] Features(float[][] everyLayer, FeatureCandidate candidate, int width) =>
+        [.. everyLayer.Select(row =>
+        {
+            var output = new float[Dimension(candidate, width)];
+            if (candidate.Averaged)
+            {
+                // first-last-avg: the mean of the two layers' mean-pooled vectors, as Pooling.FirstLastAverage computes it.
+                var first = row.AsSpan(candidate.Layers[0] * width, width);
+                var last = row.AsSpan(candidate.Layers[1] * width, width);
+                System.Numerics.Tensors.TensorPrimitives.Add(first, last, output);
+                System.Numerics.Tensors.TensorPrimitives.Divide(output, 2, output);
+            }
+            else
+            {
+                for (var i = 0; i < candidate.Layers.Count; i++)
+                {
+                    row.AsSpan(candidate.Layers[i] * width, width).CopyTo(output.AsSpan(i * width));
+                }
+            }
+
+            return output;
+        })];
+}

@@ -1,0 +1,95 @@
+namespace Bert.MLNet.Search;
+
+/// <summary>What a <see cref="FeaturizationSearch"/> learns to predict.</summary>
+public enum SearchTask
+{
+    /// <summary>From the label column: Boolean or two text values → binary; more text values → multiclass; numbers → regression.</summary>
+    Auto,
+
+    /// <summary>Two classes (a Boolean label, or a text label with two values).</summary>
+    Binary,
+
+    /// <summary>Several classes (a text label).</summary>
+    Multiclass,
+
+    /// <summary>A number (a Single or Double label).</summary>
+    Regression,
+}
+
+/// <summary>The ML.NET trainers a search tries on each feature candidate.</summary>
+public enum SearchTrainer
+{
+    /// <summary>A linear model on standardized features: <c>LbfgsMaximumEntropy</c>, <c>LbfgsLogisticRegression</c> or <c>Sdca</c> regression.</summary>
+    Linear,
+
+    /// <summary>ML.NET's <c>LightGbm</c> boosted trees.</summary>
+    LightGbm,
+
+    /// <summary>ML.NET's <c>FastTree</c> boosted trees (one versus all for several classes).</summary>
+    FastTree,
+}
+
+/// <summary>
+/// What a <see cref="FeaturizationSearch"/> tries: which poolings and trainers, how it scores them and how long it may
+/// take. The layers are not chosen: every hidden state alone, the last four concatenated and (with mean pooling)
+/// first-last-avg are always candidates, besides ML.NET's <c>FeaturizeText</c> alone and with BERT features.
+/// </summary>
+public sealed record FeaturizationSearchOptions
+{
+    /// <summary>The label column (text, Boolean or number).</summary>
+    public required string LabelColumnName { get; init; }
+
+    /// <summary>The text column.</summary>
+    public required string TextColumnName { get; init; }
+
+    /// <summary>The task; <see cref="SearchTask.Auto"/> (the default) infers it from the label.</summary>
+    public SearchTask Task { get; init; } = SearchTask.Auto;
+
+    /// <summary>Poolings to try (default mean, CLS, max). Every one comes from the same model run.</summary>
+    public IReadOnlyList<Pooling> Poolings { get; init; } = [Pooling.Mean, Pooling.Cls, Pooling.Max];
+
+    /// <summary>Trainers to try (default linear, LightGbm, FastTree), cheapest first.</summary>
+    public IReadOnlyList<SearchTrainer> Trainers { get; init; } = [SearchTrainer.Linear, SearchTrainer.LightGbm, SearchTrainer.FastTree];
+
+    /// <summary>Folds of ML.NET's cross-validation (default 5, at least 2).</summary>
+    public int Folds { get; init; } = 5;
+
+    /// <summary>The time the candidates may take; null for no limit. Candidates not reached are reported as skipped.</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Also try ML.NET's <c>FeaturizeText</c> alone and concatenated with the best BERT features (default true).</summary>
+    public bool IncludeTextBaselines { get; init; } = true;
+
+    /// <summary>Encoding length, long-text handling and batching for the embeddings (layers, pooling and combination are the search's).</summary>
+    public EmbeddingOptions Embedding { get; init; } = new();
+
+    /// <summary>Seed of the folds and trainers.</summary>
+    public int Seed { get; init; } = 1;
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrEmpty(LabelColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(TextColumnName);
+        if (Folds < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Folds), Folds, $"{nameof(Folds)} is {Folds}; cross-validation needs at least 2.");
+        }
+
+        if (Poolings.Count == 0 || Poolings.Any(p => p is Pooling.None or Pooling.FirstLastAverage))
+        {
+            throw new ArgumentException(
+                $"{nameof(Poolings)} must name one or more of Mean, Cls, Max, MeanSqrtLen (first-last-avg is tried with Mean); got [{string.Join(", ", Poolings)}].",
+                nameof(Poolings));
+        }
+
+        if (Trainers.Count == 0)
+        {
+            throw new ArgumentException($"{nameof(Trainers)} is empty; name one or more trainers.", nameof(Trainers));
+        }
+
+        if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, $"{nameof(TimeBudget)} is {budget}; expected a positive time or null.");
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Bert.MLNet.Search;
+
+/// <summary>
+/// The label of a search: read from the data, the task it implies, and the label handling, trainers and metric of
+/// that task. In the search's in-memory views the label is already in the trainer's type (bool, float), except
+/// classes, which become keys in the pipeline as they do in the refitted model.
+/// </summary>
+internal sealed class SearchLabels
+{
+    internal const string LabelColumn = "Label";
+    internal const string TextColumn = "Text";
+    internal const string FeaturesColumn = "Features";
+
+    private readonly string[]? classes;
+    private readonly bool[]? flags;
+    private readonly float[]? numbers;
+    private readonly DataViewType rawType;
+    private readonly (string Negative, string Positive)? binaryNames;
+
+    private SearchLabels(SearchTask task, DataViewType rawType, string[]? classes, bool[]? flags, float[]? numbers, (string, string)? binaryNames)
+    {
+        Task = task;
+        this.rawType = rawType;
+        this.classes = classes;
+        this.flags = flags;
+        this.numbers = numbers;
+        this.binaryNames = binaryNames;
+    }
+
+    internal SearchTask Task { get; }
+
+    internal string MetricName => Task switch
+    {
+        SearchTask.Multiclass => "micro accuracy",
+        SearchTask.Binary => "accuracy",
+        _ => "R²",
+    };
+
+    /// <summary>Reads the label column and settles the task.</summary>
+    internal static SearchLabels Read(IDataView data, string column, SearchTask task)
+    {
+        var found = data.Schema.GetColumnOrNull(column)
+            ?? throw new ArgumentOutOfRangeException(nameof(column), $"Label column '{column}' is not in the data; its columns are: {string.Join(", ", data.Schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
+        var type = found.Type;
+        if (type is TextDataViewType)
+        {
+            var values = data.GetColumn<string>(column).Select(v => v ?? string.Empty).ToArray();
+            var empty = Array.FindIndex(values, v => v.Length == 0);
+            if (empty >= 0)
+            {
+                throw new ArgumentException($"Row {empty}: the label column '{column}' is empty; every row needs a label.");
+            }
+
+            var distinct = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            if (distinct.Length < 2)
+            {
+                throw new ArgumentException($"The label column '{column}' has one value ('{distinct.FirstOrDefault()}'); a classifier needs two or more.");
+            }
+
+            task = task == SearchTask.Auto ? (distinct.Length == 2 ? SearchTask.Binary : SearchTask.Multiclass) : task;
+            if (task == SearchTask.Regression)
+            {
+                throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' holds text; regression needs a Single or Double label.");
+            }
+
+            if (task == SearchTask.Binary)
+            {
+                if (distinct.Length != 2)
+                {
+                    throw new ArgumentException($"The label column '{column}' has {distinct.Length} values; a binary task needs exactly two.");
+                }
+
+                return new SearchLabels(task, type, null, [.. values.Select(v => v == distinct[1])], null, (distinct[0], distinct[1]));
+            }
+
+            return new SearchLabels(task, type, values, null, null, null);
+        }
+
+        if (type is BooleanDataViewType)
+        {
+            if (task is SearchTask.Multiclass or SearchTask.Regression)
+            {
+                throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' is Boolean; it can only be a binary task.");
+            }
+
+            return new SearchLabels(SearchTask.Binary, type, null, [.. data.GetColumn<bool>(column)], null, null);
+        }
+
+        if (type == NumberDataViewType.Single || type == NumberDataViewType.Double)
+        {
+            if (task is SearchTask.Binary or SearchTask.Multiclass)
+            {
+                throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' holds numbers ({type}); classes need a text or Boolean label.");
+            }
+
+            var values = type == NumberDataViewType.Single ? data.GetColumn<float>(column).ToArray() : [.. data.GetColumn<double>(column).Select(v => (float)v)];
+            var bad = Array.FindIndex(values, v => !float.IsFinite(v));
+            if (bad >= 0)
+            {
+                throw new ArgumentException($"Row {bad}: the label column '{column}' is {values[bad]}; regression needs a finite number in every row.");
+            }
+
+            return new SearchLabels(SearchTask.Regression, type, null, null, values, null);
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' has type {type}; expected text, Boolean, Single or Double.");
+    }
+
+    /// <summary>An in-memory view of label, text and features for cross-validation.</summary>
+    internal IDataView View(MLContext ml, string[] texts, float[][]? features, int dimension)
+    {
+        var empty = new float[dimension];
+        return Task switch
+        {
+            SearchTask.Multiclass => Load(ml, classes!, texts, features, dimension, empty),
+            SearchTask.Binary => Load(ml, flags!, texts, features, dimension, empty),
+            _ => Load(ml, numbers!, texts, features, dimension, empty),
+        };
+    }
+
+    /// <summary>
+    /// Turns the label into what the task's trainers take, in a column named <see cref="LabelColumn"/>: from the search's
+    /// in-memory view, or from the user's column when the pipeline is refitted. Null when there is nothing to do.
+    /// </summary>
+    internal IEstimator<ITransformer>? Prepare(MLContext ml, string column, bool inMemory) => Task switch
+    {
+        SearchTask.Multiclass => ml.Transforms.Conversion.MapValueToKey(LabelColumn, column),
+        _ when inMemory => null,
+        SearchTask.Binary when binaryNames is { } names =>
+            ml.Transforms.Conversion.MapValue(LabelColumn, [new KeyValuePair<string, bool>(names.Negative, false), new(names.Positive, true)], column),
+        SearchTask.Regression when rawType == NumberDataViewType.Double => ml.Transforms.Conversion.ConvertType(LabelColumn, column, DataKind.Single),
+        _ when column != LabelColumn => ml.Transforms.CopyColumns(LabelColumn, column),
+        _ => null,
+    };
+
+    /// <summary>The trainer for the task.</summary>
+    internal IEstimator<ITransformer> Trainer(MLContext ml, SearchTrainer trainer, int seed) => (Task, trainer) switch
+    {
+        (SearchTask.Multiclass, SearchTrainer.Linear) => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(LabelColumn, FeaturesColumn),
+        (SearchTask.Multiclass, SearchTrainer.LightGbm) => ml.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
+            { LabelColumnName = LabelColumn, FeatureColumnName = FeaturesColumn, Seed = seed }),
+        (SearchTask.Multiclass, _) => ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(featureColumnName: FeaturesColumn), LabelColumn),
+        (SearchTask.Binary, SearchTrainer.Linear) => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(LabelColumn, FeaturesColumn),
+        (SearchTask.Binary, SearchTrainer.LightGbm) => ml.BinaryClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmBinaryTrainer.Options
+            { LabelColumnName = LabelColumn, FeatureColumnName = FeaturesColumn, Seed = seed }),
+        (SearchTask.Binary, _) => ml.BinaryClassification.Trainers.FastTree(LabelColumn, FeaturesColumn),
+        (_, SearchTrainer.Linear) => ml.Regression.Trainers.Sdca(LabelColumn, FeaturesColumn),
+        (_, SearchTrainer.LightGbm) => ml.Regression.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmRegressionTrainer.Options
+            { LabelColumnName = LabelColumn, FeatureColumnName = FeaturesColumn, Seed = seed }),
+        _ => ml.Regression.Trainers.FastTree(LabelColumn, FeaturesColumn),
+    };
+
+    /// <summary>After the trainer: predicted classes back to their label values (multiclass); null otherwise.</summary>
+    internal IEstimator<ITransformer>? Finish(MLContext ml) => Task == SearchTask.Multiclass
+        ? ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")
+        : null;
+
+    /// <summary>The task's score on each fold of ML.NET's cross-validation.</summary>
+    internal List<double> CrossValidate(MLContext ml, IDataView view, IEstimator<ITransformer> pipeline, int folds, int seed) => Task switch
+    {
+        SearchTask.Multiclass => [.. ml.MulticlassClassification.CrossValidate(view, pipeline, folds, LabelColumn, seed: seed).Select(r => r.Metrics.MicroAccuracy)],
+        SearchTask.Binary => [.. ml.BinaryClassification.CrossValidate(view, pipeline, folds, LabelColumn, seed: seed).Select(r => r.Metrics.Accuracy)],
+        _ => [.. ml.Regression.CrossValidate(view, pipeline, folds, LabelColumn, seed: seed).Select(r => r.Metrics.RSquared)],
+    };
+
+    private static IDataView Load<TLabel>(MLContext ml, TLabel[] labels, string[] texts, float[][]? features, int dimension, float[] empty)
+    {
+        var definition = SchemaDefinition.Create(typeof(Row<TLabel>));
+        definition[nameof(Row<TLabel>.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dimension);
+        var rows = labels.Select((label, i) => new Row<TLabel> { Label = label, Text = texts[i], Features = features?[i] ?? empty });
+        return ml.Data.LoadFromEnumerable(rows, definition);
+    }
+
+    private sealed class Row<TLabel>
+    {
+        public TLabel Label { get; set; } = default!;
+
+        public string Text { get; set; } = string.Empty;
+
+        public float[] Features { get; set; } = [];
+    }
+}

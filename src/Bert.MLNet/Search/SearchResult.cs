@@ -1,0 +1,78 @@
+namespace Bert.MLNet.Search;
+
+/// <summary>
+/// A feature recipe a search tries: BERT hidden states (one, the last four concatenated, or first-last-avg) pooled one
+/// way, ML.NET's <c>FeaturizeText</c>, or both concatenated.
+/// </summary>
+/// <param name="Name">How the leaderboard names it, for example <c>layer 2, mean</c> or <c>FeaturizeText + last four, cls</c>.</param>
+/// <param name="Pooling">The pooling of the BERT part; null when there is none.</param>
+/// <param name="Layers">The hidden states used (Hugging Face's indices); empty when there is no BERT part.</param>
+/// <param name="Averaged">True for first-last-avg (layers averaged); false when they are concatenated.</param>
+/// <param name="WithText">Whether ML.NET's <c>FeaturizeText</c> features are part of it.</param>
+public sealed record FeatureCandidate(string Name, Pooling? Pooling, IReadOnlyList<int> Layers, bool Averaged, bool WithText)
+{
+    /// <summary>The <see cref="EmbeddingOptions"/> that compute the BERT part in a pipeline (<c>ApplyBertEmbedding</c>); null when there is none.</summary>
+    public EmbeddingOptions? EmbeddingOptions(EmbeddingOptions basis) => Pooling is not { } pooling ? null
+        : Averaged ? basis with { Pooling = Bert.MLNet.Pooling.FirstLastAverage }
+        : basis with { Layers = LayerSelection.Parse(string.Join(',', Layers)), Pooling = pooling, Combine = LayerCombination.Concat };
+}
+
+/// <summary>One scored candidate: its features, trainer, cross-validated score (mean and standard deviation over folds) and time.</summary>
+public sealed record LeaderboardEntry(FeatureCandidate Features, SearchTrainer Trainer, double Score, double StandardDeviation, TimeSpan Time);
+
+/// <summary>The score of one hidden state alone, for the per-layer curve.</summary>
+public sealed record LayerScore(int Layer, double Score, double StandardDeviation);
+
+/// <summary>What a <see cref="FeaturizationSearch"/> found.</summary>
+public sealed class SearchResult : IDisposable
+{
+    internal SearchResult(SearchTask task, string metric, IReadOnlyList<LeaderboardEntry> leaderboard, IReadOnlyList<LayerScore> layerCurve,
+        Microsoft.ML.ITransformer model, int skipped, int textsEmbedded, TimeSpan embeddingTime, TimeSpan searchTime)
+    {
+        Task = task;
+        MetricName = metric;
+        Leaderboard = leaderboard;
+        LayerCurve = layerCurve;
+        Model = model;
+        Skipped = skipped;
+        TextsEmbedded = textsEmbedded;
+        EmbeddingTime = embeddingTime;
+        SearchTime = searchTime;
+    }
+
+    /// <summary>The task the search learned.</summary>
+    public SearchTask Task { get; }
+
+    /// <summary>The score the leaderboard ranks by: micro accuracy (multiclass), accuracy (binary) or R² (regression); higher is better.</summary>
+    public string MetricName { get; }
+
+    /// <summary>Every candidate scored, best first.</summary>
+    public IReadOnlyList<LeaderboardEntry> Leaderboard { get; }
+
+    /// <summary>The best candidate.</summary>
+    public LeaderboardEntry Best => Leaderboard[0];
+
+    /// <summary>
+    /// The score of each hidden state alone, with the best candidate's pooling and trainer: the question the "every
+    /// layer" articles ask, answered for this data. Empty when the best candidate has no BERT part or its layers were not reached.
+    /// </summary>
+    public IReadOnlyList<LayerScore> LayerCurve { get; }
+
+    /// <summary>The best candidate's pipeline fitted on all the data: raw text and label columns in, predictions out; an ordinary ML.NET model.</summary>
+    public Microsoft.ML.ITransformer Model { get; }
+
+    /// <summary>Candidates not reached within the time budget.</summary>
+    public int Skipped { get; }
+
+    /// <summary>Distinct texts the model ran during the search (each once, whatever the number of candidates and folds).</summary>
+    public int TextsEmbedded { get; }
+
+    /// <summary>Time spent computing embeddings for the candidates.</summary>
+    public TimeSpan EmbeddingTime { get; }
+
+    /// <summary>Time spent cross-validating candidates.</summary>
+    public TimeSpan SearchTime { get; }
+
+    /// <summary>Frees the refitted model's ONNX Runtime session.</summary>
+    public void Dispose() => (Model as IDisposable)?.Dispose();
+}

@@ -1,0 +1,144 @@
+using Bert.MLNet.Search;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Bert.MLNet.Tests.Search;
+
+/// <summary>The featurization search on small real data: a complete, ordered leaderboard, one model run per text, and a refit equal to its entry's pipeline.</summary>
+public sealed class FeaturizationSearchTests
+{
+    private static readonly string Model = Path.Combine(Testing.RepositoryRoot.Path, "models", "bert-l4-h128-uncased");
+    private static readonly string Datasets = Path.Combine(Testing.RepositoryRoot.Path, "datasets");
+
+    [Fact]
+    public void LeaderboardIsCompleteAndOrderedAndTheCacheMeansOneRunPerText()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Rows(ml, "wordnet-topics", "train.tsv", 320);
+        var options = new FeaturizationSearchOptions
+        {
+            LabelColumnName = "Label", TextColumnName = "Text", Folds = 3,
+            Poolings = [Pooling.Mean, Pooling.Cls], Trainers = [SearchTrainer.Linear],
+        };
+        var search = new FeaturizationSearch();
+        using var result = search.Run(ml, data, Model, options);
+
+        Assert.Equal(SearchTask.Multiclass, result.Task);
+        // Mean: layers 0-4, last four, first-last-avg; CLS: layers 0-4, last four; FeaturizeText alone and with the best BERT features.
+        Assert.Equal(7 + 6 + 2, result.Leaderboard.Count);
+        Assert.Equal(result.Leaderboard.Select(e => e.Score).OrderByDescending(s => s), result.Leaderboard.Select(e => e.Score));
+        Assert.Equal(15, result.Leaderboard.Select(e => e.Features.Name).Distinct().Count());
+        Assert.Contains(result.Leaderboard, e => e.Features.Name == "FeaturizeText");
+        Assert.Contains(result.Leaderboard, e => e.Features.Name == "first-last-avg");
+        Assert.All(result.Leaderboard, e => Assert.InRange(e.Score, 0, 1));
+        Assert.True(result.Best.Score > 0.4, $"best micro accuracy {result.Best.Score} (8 balanced topics: chance 0.125)");
+
+        // Layer 0 at [CLS] is the same vector for every text (token [CLS], position 0), so it can only guess.
+        Assert.InRange(result.Leaderboard.Single(e => e.Features.Name == "layer 0, cls").Score, 0, 0.2);
+        Assert.Equal(0, result.Skipped);
+
+        var distinct = data.GetColumn<string>("Text").Distinct().Count();
+        Assert.Equal(distinct, result.TextsEmbedded);
+        if (result.Best.Features.Pooling is not null && !result.Best.Features.WithText)
+        {
+            Assert.Equal(5, result.LayerCurve.Count);
+            Assert.Equal([0, 1, 2, 3, 4], result.LayerCurve.Select(l => l.Layer));
+        }
+
+        // The same search again reads every embedding from the cache.
+        using var again = search.Run(ml, data, Model, options with { Poolings = [Pooling.Cls], IncludeTextBaselines = false });
+        Assert.Equal(0, again.TextsEmbedded);
+    }
+
+    [Fact]
+    public void TheRefitModelIsTheBestEntrysPipelineFittedOnAllTheData()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Rows(ml, "wordnet-topics", "train.tsv", 240);
+        var test = Rows(ml, "wordnet-topics", "test.tsv", 80);
+        var options = new FeaturizationSearchOptions
+        {
+            LabelColumnName = "Label", TextColumnName = "Text", Folds = 2, Poolings = [Pooling.Mean], Trainers = [SearchTrainer.Linear],
+            IncludeTextBaselines = false,
+        };
+        using var result = new FeaturizationSearch().Run(ml, data, Model, options);
+        var best = result.Best;
+        var embedding = best.Features.EmbeddingOptions(options.Embedding)!;
+        var manual = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.ApplyBertEmbedding("Features", "Text", Model, embedding))
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
+            .Fit(data);
+        Assert.Equal(manual.Transform(test).GetColumn<string>("PredictedLabel"), result.Model.Transform(test).GetColumn<string>("PredictedLabel"));
+        var scores = manual.Transform(test).GetColumn<float[]>("Score").Zip(result.Model.Transform(test).GetColumn<float[]>("Score"));
+        Assert.All(scores, p => Assert.Equal(p.First, p.Second));
+        (manual as IDisposable)?.Dispose();
+    }
+
+    [Fact]
+    public void TwoTextLabelsMakeABinaryTaskAndNumbersARegression()
+    {
+        var ml = new MLContext(seed: 1);
+        var spam = Rows(ml, "spam-assassin", "train.tsv", 120);
+        var binary = new FeaturizationSearchOptions
+        {
+            LabelColumnName = "Label", TextColumnName = "Text", Folds = 2, Poolings = [Pooling.Mean], Trainers = [SearchTrainer.Linear],
+            IncludeTextBaselines = false, Embedding = new EmbeddingOptions { MaxLength = 64 },
+        };
+        using (var result = new FeaturizationSearch().Run(ml, spam, Model, binary))
+        {
+            Assert.Equal(SearchTask.Binary, result.Task);
+            Assert.Equal("accuracy", result.MetricName);
+            Assert.Equal(7, result.Leaderboard.Count);
+            Assert.Equal(BooleanDataViewType.Instance, result.Model.Transform(spam).Schema["PredictedLabel"].Type);
+        }
+
+        // A number the texts carry: how many words they have, which sum / sqrt(n) pooling keeps in the vectors' size.
+        var texts = Rows(ml, "wordnet-topics", "train.tsv", 320).GetColumn<string>("Text").ToArray();
+        var lengths = ml.Data.LoadFromEnumerable(texts.Select(t => new NumberRow { Text = t, Words = t.Split(' ').Length }));
+        var regression = binary with { LabelColumnName = "Words", Poolings = [Pooling.MeanSqrtLen], Trainers = [SearchTrainer.LightGbm] };
+        using (var result = new FeaturizationSearch().Run(ml, lengths, Model, regression))
+        {
+            Assert.Equal(SearchTask.Regression, result.Task);
+            Assert.Equal("R²", result.MetricName);
+            Assert.True(result.Best.Score > 0.3, $"R² {result.Best.Score}");
+        }
+    }
+
+    [Fact]
+    public void BadLabelsAndBudgetsAreRefusedWithTheReason()
+    {
+        var ml = new MLContext();
+        var data = Rows(ml, "wordnet-topics", "train.tsv", 20);
+        var options = new FeaturizationSearchOptions { LabelColumnName = "Topic", TextColumnName = "Text" };
+        var search = new FeaturizationSearch();
+        Assert.Contains("Label column 'Topic' is not in the data; its columns are: 'Label', 'Text'",
+            Assert.Throws<ArgumentOutOfRangeException>(() => search.Run(ml, data, Model, options)).Message, StringComparison.Ordinal);
+        var one = ml.Data.LoadFromEnumerable([new NumberRow { Text = "a", Words = 1 }, new NumberRow { Text = "b", Words = 1 }]);
+        Assert.Contains("classes need a text or Boolean label", Assert.Throws<ArgumentOutOfRangeException>(
+            () => search.Run(ml, one, Model, options with { LabelColumnName = "Words", Task = SearchTask.Multiclass })).Message, StringComparison.Ordinal);
+        Assert.Contains("Folds is 1", Assert.Throws<ArgumentOutOfRangeException>(() => search.Run(ml, data, Model, options with { LabelColumnName = "Label", Folds = 1 })).Message, StringComparison.Ordinal);
+        Assert.Contains("time budget", Assert.Throws<TimeoutException>(
+            () => search.Run(ml, data, Model, options with { LabelColumnName = "Label", TimeBudget = TimeSpan.FromTicks(1) })).Message, StringComparison.Ordinal);
+    }
+
+    private static IDataView Rows(MLContext ml, string dataset, string file, int count) =>
+        ml.Data.TakeRows(ml.Data.LoadFromTextFile<LabelledText>(Path.Combine(Datasets, dataset, file), hasHeader: true, allowQuoting: false), count);
+
+    private sealed class LabelledText
+    {
+        [LoadColumn(0)]
+        public string Label { get; set; } = string.Empty;
+
+        [LoadColumn(1)]
+        public string Text { get; set; } = string.Empty;
+    }
+
+    private sealed class NumberRow
+    {
+        public string Text { get; set; } = string.Empty;
+
+        public float Words { get; set; }
+    }
+}
