@@ -85,6 +85,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--work", type=Path, default=ROOT / ".cache/genre")
+    parser.add_argument("--reuse-random", action="store_true",
+                        help="reuse the random-weights model's results in --work (they depend only on the config and the seed)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
 
@@ -98,9 +100,15 @@ def main() -> None:
     results = {"task": "Brown corpus genre, ~100-word chunks, split by document", "chunks": {"train": len(train), "test": len(test)},
                "genres": len(set(labels)), "pretrained": [], "random": []}
     results["mlnet"] = {}
-    for name, model in (("pretrained", args.model), ("random", random_model(args.model, args.work / "random-model"))):
-        results["mlnet"][name] = mlnet_probe(chunks, model, args.work, name, baseline=name == "pretrained")
-        features = embed(model, texts, args.work, name)
+    for name in ("pretrained", "random"):
+        reuse = name == "random" and args.reuse_random and (args.work / "mlnet-random.json").exists() and (args.work / "random.npy").exists()
+        if reuse:
+            results["mlnet"][name] = json.loads((args.work / "mlnet-random.json").read_text())
+            features = np.load(args.work / "random.npy")
+        else:
+            model = args.model if name == "pretrained" else random_model(args.model, args.work / "random-model")
+            results["mlnet"][name] = mlnet_probe(chunks, model, args.work, name, baseline=name == "pretrained")
+            features = embed(model, texts, args.work, name)
         for layer in range(features.shape[1]):
             r = score(features[train, layer], labels[train], features[test, layer], labels[test])
             results[name].append({"layer": layer, **r})
