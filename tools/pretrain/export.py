@@ -3,8 +3,8 @@ hidden states that tests compare the ONNX model against.
 
     /usr/bin/python3 tools/pretrain/export.py --run-dir .cache/pretrain/run --out models/bert-l4-h128-uncased
 
-The folder: config.json (BertConfig keys), vocab.txt, tokenizer.json, tokenizer_config.json, and
-onnx/model.onnx (opset 14; int64 inputs input_ids, attention_mask, token_type_ids with dynamic batch and
+The folder: config.json (BertConfig keys), vocab.txt, tokenizer.json, tokenizer_config.json, mlm-head.npz (the
+masked-LM head's weights, for further pretraining; not read by anything else), and onnx/model.onnx (opset 14; int64 inputs input_ids, attention_mask, token_type_ids with dynamic batch and
 sequence axes; outputs last_hidden_state and pooler_output only). The golden file holds, for a padded batch
 of sentences, the inputs, every hidden state (Hugging Face's hidden_states: embeddings, then each layer) and
 the pooler output, as computed by the PyTorch model the export came from.
@@ -34,14 +34,19 @@ GOLDEN_SENTENCES = [
 ]
 
 
-def load_model(run_dir: Path, checkpoint: bool = False) -> tuple[BertModel, BertConfig]:
+MLM_HEAD = "mlm-head.npz"
+
+
+def load_model(run_dir: Path, checkpoint: bool = False) -> tuple[BertModel, BertConfig, dict]:
+    """The encoder, its config, and the MLM head's own weights (cls.predictions.*, the decoder being tied)."""
     hf = json.loads((run_dir / "config.json").read_text())
     config = BertConfig(**{k: v for k, v in hf.items() if k in BertConfig.__dataclass_fields__})
     state = torch.load(run_dir / "checkpoint.pt")["model"] if checkpoint else torch.load(run_dir / "final.pt")
     model = BertModel(config)
     model.load_state_dict({k[len("bert."):]: v for k, v in state.items() if k.startswith("bert.")})
     model.eval()
-    return model, config
+    head = {k: v.numpy() for k, v in state.items() if k.startswith("cls.predictions.") and k != "cls.predictions.decoder.weight"}
+    return model, config, head
 
 
 def tokenizer_folder(out: Path, max_length: int) -> None:
@@ -78,8 +83,11 @@ def main() -> None:
     parser.add_argument("--checkpoint", action="store_true", help="export the run's latest checkpoint instead of its final weights")
     args = parser.parse_args()
 
-    model, config = load_model(args.run_dir, args.checkpoint)
+    model, config, head = load_model(args.run_dir, args.checkpoint)
     args.out.mkdir(parents=True, exist_ok=True)
+    # Not part of a Hugging Face BertModel folder: kept so that further pretraining (pretrain.py --init-onnx)
+    # resumes with a trained prediction head instead of a fresh one.
+    np.savez(args.out / MLM_HEAD, **head)
     tokenizer_folder(args.out, config.max_position_embeddings)
     hf_config = config.to_hf_json()
     hf_config["architectures"] = ["BertModel"]

@@ -11,8 +11,9 @@ embedding is trained. The run writes a checkpoint every --checkpoint-every steps
     /usr/bin/python3 tools/pretrain/pretrain.py --init-onnx models/bert-l4-h128-uncased/onnx/model.onnx --steps 5000
 
 continues training from an exported model (the bundled one): its encoder weights are read back from the
-ONNX file, so no CPU time already spent is lost. The MLM head's transform is not in the export and starts
-fresh; its decoder is tied to the word embeddings, so it starts from the trained vocabulary.
+ONNX file, so no CPU time already spent is lost. The MLM head's own weights come from mlm-head.npz beside the
+onnx/ folder when export.py wrote one; without it the head's transform starts fresh (its decoder is tied to
+the word embeddings, so it starts from the trained vocabulary).
 """
 from __future__ import annotations
 
@@ -136,6 +137,13 @@ def load_onnx_weights(model: BertForMaskedLM, path: Path) -> int:
     missing = [k for k in expected if k[len("bert."):] not in weights]
     if missing:
         sys.exit(f"{path}: no weights for {', '.join(missing)}")
+    head = path.parent.parent / "mlm-head.npz"
+    if head.exists():
+        for name, value in np.load(head).items():
+            if name not in state or tuple(state[name].shape) != value.shape:
+                sys.exit(f"{head}: {name} does not fit the model")
+            state[name] = torch.from_numpy(value.copy())
+            copied += 1
     model.load_state_dict(state)
     return copied
 
