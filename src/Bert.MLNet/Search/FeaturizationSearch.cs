@@ -44,6 +44,8 @@ public sealed class FeaturizationSearch
         var skipped = 0;
         clock.Restart();
         var total = (candidates.Count + (options.IncludeTextBaselines ? 2 : 0)) * options.Trainers.Count;
+        // Trainer by trainer, cheapest first, and the text baselines with each trainer right after its BERT candidates,
+        // so that a time budget cuts the slow trainers, not the comparison with FeaturizeText.
         foreach (var trainer in options.Trainers)
         {
             foreach (var candidate in candidates)
@@ -53,18 +55,15 @@ public sealed class FeaturizationSearch
                     skipped++;
                 }
             }
-        }
 
-        if (options.IncludeTextBaselines)
-        {
-            var bestBert = entries.Count > 0 ? entries.MaxBy(e => e.Score)!.Features : candidates[^1];
-            FeatureCandidate[] baselines =
-            [
-                new("FeaturizeText", null, [], false, true),
-                bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true },
-            ];
-            foreach (var trainer in options.Trainers)
+            if (options.IncludeTextBaselines)
             {
+                var bestBert = entries.Where(e => !e.Features.WithText).MaxBy(e => e.Score)?.Features ?? candidates[^1];
+                FeatureCandidate[] baselines =
+                [
+                    new("FeaturizeText", null, [], false, true),
+                    bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true },
+                ];
                 foreach (var baseline in baselines)
                 {
                     if (!Evaluate(baseline, trainer))
