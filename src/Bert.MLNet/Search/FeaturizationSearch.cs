@@ -44,11 +44,13 @@ public sealed class FeaturizationSearch
         var skipped = 0;
         clock.Restart();
         var total = (candidates.Count + (options.IncludeTextBaselines ? 2 : 0)) * options.Trainers.Count;
-        // Trainer by trainer, cheapest first, and the text baselines with each trainer right after its BERT candidates,
-        // so that a time budget cuts the slow trainers, not the comparison with FeaturizeText.
+        // Trainer by trainer, cheapest first: FeaturizeText alone, the BERT candidates, then FeaturizeText with the best
+        // BERT features, so that a time budget cuts the slow trainers and the rarer candidates, not the baseline.
+        var textOnly = new FeatureCandidate("FeaturizeText", null, [], false, true);
         foreach (var trainer in options.Trainers)
         {
-            foreach (var candidate in candidates)
+            IEnumerable<FeatureCandidate> round = options.IncludeTextBaselines ? [textOnly, .. candidates] : candidates;
+            foreach (var candidate in round)
             {
                 if (!Evaluate(candidate, trainer))
                 {
@@ -59,17 +61,9 @@ public sealed class FeaturizationSearch
             if (options.IncludeTextBaselines)
             {
                 var bestBert = entries.Where(e => !e.Features.WithText).MaxBy(e => e.Score)?.Features ?? candidates[^1];
-                FeatureCandidate[] baselines =
-                [
-                    new("FeaturizeText", null, [], false, true),
-                    bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true },
-                ];
-                foreach (var baseline in baselines)
+                if (!Evaluate(bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true }, trainer))
                 {
-                    if (!Evaluate(baseline, trainer))
-                    {
-                        skipped++;
-                    }
+                    skipped++;
                 }
             }
         }
