@@ -43,7 +43,7 @@ internal sealed class SearchLabels
     internal static SearchLabels Read(IDataView data, string column, SearchTask task)
     {
         var found = data.Schema.GetColumnOrNull(column)
-            ?? throw new ArgumentOutOfRangeException(nameof(column), $"Label column '{column}' is not in the data; its columns are: {string.Join(", ", data.Schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
+            ?? throw Transforms.BertSchema.MissingColumn("Label column", column, data.Schema);
         var type = found.Type;
         if (type is TextDataViewType)
         {

@@ -131,7 +131,7 @@ public sealed class VectorIndex
     {
         ArgumentNullException.ThrowIfNull(data);
         var found = data.Schema.GetColumnOrNull(column)
-            ?? throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column}' is not in the data; its columns are: {string.Join(", ", data.Schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
+            ?? throw Transforms.BertSchema.MissingColumn("Column", column, data.Schema);
         if (found.Type is not VectorDataViewType { IsKnownSize: true } vectorType || vectorType.ItemType != NumberDataViewType.Single)
         {
             throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column}' has type {found.Type}; an index needs a known-size vector of Single.");

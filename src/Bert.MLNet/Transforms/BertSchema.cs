@@ -11,7 +11,7 @@ internal static class BertSchema
         var found = schema.GetColumnOrNull(column);
         if (found is null)
         {
-            throw MissingColumn(column, schema.Where(c => !c.IsHidden).Select(c => c.Name));
+            throw MissingColumn("Input column", column, schema);
         }
 
         if (found.Value.Type is not TextDataViewType)
@@ -25,7 +25,7 @@ internal static class BertSchema
         var found = schema.LastOrDefault(c => c.Name == column);
         if (found.Name is null)
         {
-            throw MissingColumn(column, schema.Select(c => c.Name));
+            throw MissingColumn("Input column", column, schema.Select(c => c.Name));
         }
 
         if (found.Kind != SchemaShape.Column.VectorKind.Scalar || found.ItemType is not TextDataViewType)
@@ -35,8 +35,12 @@ internal static class BertSchema
         }
     }
 
-    private static ArgumentOutOfRangeException MissingColumn(string column, IEnumerable<string> present) =>
-        new(nameof(column), $"Input column '{column}' is not in the data; its columns are: {string.Join(", ", present.Select(n => $"'{n}'"))}.");
+    /// <summary>The error for a column the data lacks, listing the visible columns it has; <paramref name="role"/> says which column ("Label column").</summary>
+    internal static ArgumentOutOfRangeException MissingColumn(string role, string column, DataViewSchema schema) =>
+        MissingColumn(role, column, schema.Where(c => !c.IsHidden).Select(c => c.Name));
+
+    private static ArgumentOutOfRangeException MissingColumn(string role, string column, IEnumerable<string> present) =>
+        new(nameof(column), $"{role} '{column}' is not in the data; its columns are: {string.Join(", ", present.Select(n => $"'{n}'"))}.");
 
     private static ArgumentOutOfRangeException WrongType(string column, string type) =>
         new(nameof(column), $"Input column '{column}' has type {type}; Bert.MLNet needs a text (String) column.");
