@@ -1,14 +1,12 @@
 using System.CommandLine;
 using Bert.MLNet.Cli.Commands;
 
-var root = new RootCommand("bert-mlnet: BERT embeddings for .NET machine-learning pipelines, and trainers for them.")
+var root = new RootCommand("bert-mlnet: BERT embeddings for ML.NET, and a model builder on them.")
 {
     TokenizeCommand.Create(),
     EmbedCommand.Create(),
     InspectCommand.Create(),
     TrainCommand.Create(),
-    EvaluateCommand.Create(),
-    PredictCommand.Create(),
     IndexCommand.Create(),
     SearchCommand.Create(),
 };

@@ -37,6 +37,25 @@ public static class BertCatalog
     }
 
     /// <summary>
+    /// Adds the features of a pair of vectors u and v, such as the embeddings of two sentences, as one known-size column:
+    /// <c>[u, v, |u − v|, u ∘ v, cos(u, v)]</c> (4d + 1 floats), for a trainer that learns how similar or how related the
+    /// pair is. Saved, it is ML.NET's OnnxTransformer over a small generated graph.
+    /// </summary>
+    /// <param name="catalog">ML.NET's transforms.</param>
+    /// <param name="outputColumnName">The column to write.</param>
+    /// <param name="firstColumnName">The first vector column (known-size Single vector).</param>
+    /// <param name="secondColumnName">The second vector column, of the same length.</param>
+    public static PairFeaturesEstimator ComputePairFeatures(this TransformsCatalog catalog, string outputColumnName, string firstColumnName,
+        string secondColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(firstColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(secondColumnName);
+        return new PairFeaturesEstimator(outputColumnName, firstColumnName, secondColumnName);
+    }
+
+    /// <summary>
     /// Tokenizes a text column for a BERT ONNX model you run yourself with <c>ApplyOnnxModel</c>: adds the int64 vector
     /// columns <c>input_ids</c>, <c>attention_mask</c> and <c>token_type_ids</c> (<c>[CLS] text [SEP]</c>, Hugging Face's ids),
     /// and <c>TokenCount</c> (Int32), <c>Truncated</c> (Boolean) and <c>WindowCount</c> (Int32). With

@@ -25,9 +25,7 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable
 {
     private readonly bool ownsModel;
     private readonly DataViewSchema fitSchema;
-    private readonly object rowFormLock = new();
-    private TransformerChain<ITransformer>? rowForm;
-    private string? rowFormFile;
+    private readonly OnnxForm savedForm;
 
     internal BertEmbeddingTransformer(BertModel model, bool ownsModel, string outputColumnName, string inputColumnName, EmbeddingOptions options,
         DataViewSchema fitSchema)
@@ -43,6 +41,7 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable
         VectorColumnNames = VectorColumns(outputColumnName, Plan);
         Dimension = Plan.Dimension(model.HiddenSize);
         BertSchema.CheckInput(fitSchema, inputColumnName);
+        savedForm = new OnnxForm(file => SavedForm.Embedding(this, fitSchema, file));
     }
 
     /// <summary>The model the embeddings come from.</summary>
@@ -114,33 +113,13 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         BertSchema.CheckInput(inputSchema, InputColumnName);
-        lock (rowFormLock)
-        {
-            if (rowForm is null)
-            {
-                var file = NewGraphFile();
-                rowForm = SavedForm.Embedding(this, fitSchema, file);
-                rowFormFile = TryDelete(file) ? null : file;
-            }
-
-            return ((ITransformer)rowForm).GetRowToRowMapper(inputSchema);
-        }
+        return savedForm.Running.GetRowToRowMapper(inputSchema);
     }
 
     /// <summary>Frees the model's session (when this transformer loaded it) and the row-by-row form's.</summary>
     public void Dispose()
     {
-        lock (rowFormLock)
-        {
-            rowForm?.Dispose();
-            rowForm = null;
-            if (rowFormFile is not null)
-            {
-                TryDelete(rowFormFile);
-                rowFormFile = null;
-            }
-        }
-
+        savedForm.Dispose();
         if (ownsModel)
         {
             Model.Dispose();
@@ -149,44 +128,11 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable
 
     /// <summary>Saves the transform as built-in ML.NET parts (see remarks); called by <c>mlContext.Model.Save</c>.</summary>
     /// <exception cref="NotSupportedException">The transform uses a tokenizer other than the model's own.</exception>
-    void ICanSaveModel.Save(ModelSaveContext ctx)
-    {
-        var file = NewGraphFile();
-        try
-        {
-            using var chain = SavedForm.Embedding(this, fitSchema, file);
-            ((ICanSaveModel)chain).Save(ctx);
-        }
-        finally
-        {
-            TryDelete(file);
-        }
-    }
+    void ICanSaveModel.Save(ModelSaveContext ctx) => savedForm.Save(ctx);
 
     internal static (string TokenCount, string Truncated, string WindowCount) StatisticColumns(string output) =>
         (output + ".TokenCount", output + ".Truncated", output + ".WindowCount");
 
     internal static IReadOnlyList<string> VectorColumns(string output, PoolingPlan plan) =>
         plan.Combine == LayerCombination.Separate ? [.. plan.Layers.Select(l => $"{output}.Layer{l}")] : [output];
-
-    private static string NewGraphFile() => Path.Combine(Path.GetTempPath(), $"bert-mlnet-{Guid.NewGuid():N}.onnx");
-
-    // OnnxTransformer keeps the file open and reads it again only when saved. On Unix the row form's file can go
-    // at once (the open handle keeps the bytes); where the system refuses, it goes when the transformer is disposed.
-    private static bool TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 }

@@ -1,151 +1,250 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using Bert.MLNet.Cli.IO;
-using Bert.MLNet.Trainers;
+using Bert.MLNet.Cli.Data;
+using Bert.MLNet.Search;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Spectre.Console;
 
 namespace Bert.MLNet.Cli.Commands;
 
-/// <summary><c>bert-mlnet train</c>: fit boosted trees or logistic regression on a CSV/TSV of numeric features.</summary>
+/// <summary>
+/// <c>bert-mlnet train</c>: a model builder. Reads a labelled TSV/CSV, searches BERT layers × poolings × ML.NET trainers
+/// against ML.NET's FeaturizeText (<see cref="FeaturizationSearch"/>), refits the best on all rows and writes the model,
+/// the leaderboard, the per-layer chart, the metrics and C# code that uses the model.
+/// </summary>
 internal static class TrainCommand
 {
     internal static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "CSV or TSV with a header; every column but the label is a numeric feature (empty, NaN or NA: missing).", Required = true };
-        var label = new Option<string>("--label-column") { Description = "The column to predict.", Required = true };
-        var trainer = new Option<string>("--trainer") { Description = "fasttree (gradient-boosted trees) or lbfgs (logistic regression).", DefaultValueFactory = _ => "fasttree" };
-        var task = new Option<string>("--task") { Description = "auto (whole numbers or text: classes; other numbers: regression), binary, multiclass or regression.", DefaultValueFactory = _ => "auto" };
-        var trees = new Option<int>("--trees") { Description = "Boosting rounds (fasttree).", DefaultValueFactory = _ => 100 };
-        var leaves = new Option<int>("--leaves") { Description = "Most leaves per tree (fasttree).", DefaultValueFactory = _ => 20 };
-        var learningRate = new Option<double>("--learning-rate") { Description = "Shrinkage per tree (fasttree).", DefaultValueFactory = _ => 0.2 };
-        var minLeaf = new Option<int>("--min-leaf") { Description = "Fewest examples per leaf (fasttree).", DefaultValueFactory = _ => 10 };
-        var rowFraction = new Option<double>("--row-fraction") { Description = "Share of rows each tree sees (fasttree).", DefaultValueFactory = _ => 1.0 };
-        var featureFraction = new Option<double>("--feature-fraction") { Description = "Share of features each tree may use (fasttree).", DefaultValueFactory = _ => 1.0 };
-        var l1 = new Option<double>("--l1") { Description = "L1 penalty on weights (lbfgs).", DefaultValueFactory = _ => 1.0 };
-        var l2 = new Option<double>("--l2") { Description = "L2 penalty: on leaf values (fasttree) or weights (lbfgs).", DefaultValueFactory = _ => 1.0 };
-        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of rows held out (stratified) for early stopping and a validation score; 0: none.", DefaultValueFactory = _ => 0 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the validation split and of sampling.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Threads (0: one per core).", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--output") { Description = "Model file to write (a zip archive).", Required = true };
-        var command = new Command("train", "Train a classifier or regressor on a table of numeric features; save it as a model file.")
+        var dataset = new Option<string>("--dataset") { Description = "Labelled .tsv or .csv with a header line.", Required = true };
+        var label = new Option<string>("--label-col") { Description = "The column to predict.", Required = true };
+        var text = new Option<string>("--text-col") { Description = "The text column.", Required = true };
+        var text2 = new Option<string?>("--text-col2") { Description = "A second text column: rows are sentence pairs, featurized as [u, v, |u-v|, u*v, cos]." };
+        var task = new Option<string>("--task")
         {
-            data, label, trainer, task, trees, leaves, learningRate, minLeaf, rowFraction, featureFraction, l1, l2, validationFraction, seed, threads, output,
+            Description = "auto (text labels: binary with two values, else multiclass; numbers: regression, binary with two values), binary, multiclass or regression.",
+            DefaultValueFactory = _ => "auto",
         };
-        command.SetAction((result, cancellation) => CommandErrors.Run(() =>
+        var model = new Option<string>("--model") { Description = "BERT model folder, or an .onnx file with its vocabulary beside it.", DefaultValueFactory = _ => BundledModel.Path };
+        var minutes = new Option<double?>("--max-minutes") { Description = "Time budget for scoring candidates; those not reached are skipped (default: no limit)." };
+        var folds = new Option<int>("--folds") { Description = "Folds of the cross-validation.", DefaultValueFactory = _ => 5 };
+        var trainers = new Option<string>("--trainers") { Description = "Trainers to try, cheapest first: linear, lightgbm, fasttree.", DefaultValueFactory = _ => "linear,lightgbm,fasttree" };
+        var poolings = new Option<string>("--poolings") { Description = "Poolings to try: mean, cls, max, mean-sqrt-len.", DefaultValueFactory = _ => "mean,cls,max" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the folds and trainers.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--output") { Description = "Folder to write model.zip, leaderboard.csv, layers.png, metrics.json and ModelConsumption.cs into.", Required = true };
+        var command = new Command("train", "Find the best BERT features and ML.NET trainer for a labelled text file, and save the model.")
         {
-            // An option of the other trainer would be silently ignored: say so instead.
-            var chosen = result.GetValue(trainer)!;
-            var (foreign, owner) = chosen.ToLowerInvariant() switch
+            dataset, label, text, text2, task, model, minutes, folds, trainers, poolings, seed, output,
+        };
+        command.SetAction((result, cancellation) => CommandErrors.Run(() => Run(
+            new TrainSettings(result.GetValue(dataset)!, result.GetValue(label)!, result.GetValue(text)!, result.GetValue(output)!)
             {
-                "lbfgs" => (new Option[] { trees, leaves, learningRate, minLeaf, rowFraction, featureFraction }, "fasttree"),
-                "fasttree" => ([l1], "lbfgs"),
-                _ => ([], string.Empty),
-            };
-            if (foreign.FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } misplaced)
-            {
-                throw new ArgumentException($"{misplaced.Name} applies to --trainer {owner}, not --trainer {chosen}.");
-            }
-
-            var settings = new TrainSettings(
-                result.GetValue(data)!, result.GetValue(label)!, result.GetValue(trainer)!, result.GetValue(task)!, result.GetValue(output)!,
-                result.GetValue(validationFraction), result.GetValue(seed))
-            {
-                Trees = new BoostedTreeOptions
-                {
-                    Trees = result.GetValue(trees), Leaves = result.GetValue(leaves), LearningRate = result.GetValue(learningRate),
-                    MinExamplesPerLeaf = result.GetValue(minLeaf), RowFraction = result.GetValue(rowFraction), FeatureFraction = result.GetValue(featureFraction),
-                    L2Regularization = result.GetValue(l2), Seed = result.GetValue(seed), Threads = result.GetValue(threads),
-                },
-                Linear = new LogisticRegressionOptions
-                {
-                    L1Regularization = result.GetValue(l1), L2Regularization = result.GetValue(l2), Threads = result.GetValue(threads),
-                },
-            };
-            return Run(settings, cancellation);
-        }));
+                SecondTextColumn = result.GetValue(text2),
+                Task = result.GetValue(task)!,
+                Model = result.GetValue(model)!,
+                MaxMinutes = result.GetValue(minutes),
+                Folds = result.GetValue(folds),
+                Trainers = result.GetValue(trainers)!,
+                Poolings = result.GetValue(poolings)!,
+                Seed = result.GetValue(seed),
+            },
+            cancellation)));
         return command;
     }
 
     internal static int Run(TrainSettings settings, CancellationToken cancellation)
     {
-        var trainer = settings.Trainer.ToLowerInvariant();
-        if (trainer is not ("fasttree" or "lbfgs"))
-        {
-            throw new ArgumentException($"--trainer '{settings.Trainer}' is not one of fasttree, lbfgs.");
-        }
-
-        if (settings.ValidationFraction is < 0 or >= 1)
-        {
-            throw new ArgumentException($"--validation-fraction {settings.ValidationFraction} must be at least 0 and below 1.");
-        }
-
         var clock = Stopwatch.StartNew();
-        var table = DelimitedTable.Read(settings.Data);
-        var (all, task) = LabeledTable.ForTraining(table, settings.LabelColumn, settings.Task);
-        if (trainer == "lbfgs" && task == PredictionKind.Regression)
+        var options = settings.SearchOptions();
+        var file = DatasetFile.Open(settings.Dataset);
+        file.Require(settings.LabelColumn, "--label-col");
+        file.Require(settings.TextColumn, "--text-col");
+        if (settings.SecondTextColumn is { } second)
         {
-            throw new ArgumentException($"--trainer lbfgs is logistic regression, for classes; the label column '{settings.LabelColumn}' holds real numbers. Use --trainer fasttree for regression.");
+            file.Require(second, "--text-col2");
         }
 
-        var (training, validation) = settings.ValidationFraction > 0 ? all.Split(settings.ValidationFraction, settings.Seed) : (all, null);
-        var progress = new TrainingConsoleProgress(clock);
-        TrainedModel model = trainer == "fasttree"
-            ? new BoostedTreeTrainer(settings.Trees with { Task = task }).Fit(training, validation, progress, cancellation)
-            : new LogisticRegressionTrainer(settings.Linear with { Task = task }).Fit(training, progress, cancellation);
-        progress.Line.Finish();
-        model.Metadata["labelColumn"] = settings.LabelColumn;
-        model.Metadata["trainer"] = trainer;
-        model.Metadata["trainingRows"] = training.Count.ToString(CultureInfo.InvariantCulture);
-        model.Metadata["trainedAt"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        model.Save(settings.Output);
-
-        var shape = model.Classes is null ? "regression" : $"{model.Classes.Count} classes: {string.Join(", ", model.Classes.Names.Take(10))}{(model.Classes.Count > 10 ? ", ..." : string.Empty)}";
-        var detail = model switch
+        if (settings.LabelColumn == settings.TextColumn || settings.LabelColumn == settings.SecondTextColumn)
         {
-            BoostedTreeModel trees => $"{trees.Rounds} rounds, {trees.TreeCount} trees",
-            LogisticRegressionModel linear => $"{linear.Iterations} L-BFGS iterations{(linear.Converged ? string.Empty : " (iteration limit reached)")}",
-            _ => string.Empty,
-        };
-        Console.Error.WriteLine($"trained {trainer} ({shape}) on {training.Count} rows x {all.Features.Columns} features: {detail}, {clock.Elapsed.TotalSeconds:F2} s");
-        if (model is BoostedTreeModel ensemble)
-        {
-            var importance = ensemble.FeatureImportance();
-            var top = Enumerable.Range(0, importance.Length).Where(f => importance[f] > 0).OrderByDescending(f => importance[f]).Take(5)
-                .Select(f => $"{ensemble.FeatureNames[f]} {importance[f]:P1}");
-            Console.Error.WriteLine($"most important features (share of split gain): {string.Join(", ", top)}");
-        }
-        if (validation is not null)
-        {
-            var metrics = Scoring.Evaluate(model, validation);
-            Console.Error.WriteLine($"validation ({validation.Count} rows): {Scoring.Summary(metrics)}");
+            throw new ArgumentException($"--label-col '{settings.LabelColumn}' is also a text column; the label must be a column of its own.");
         }
 
-        Console.Error.WriteLine($"saved {settings.Output}");
-        return 0;
+        var ml = new MLContext(settings.Seed);
+        var labels = file.Labels(ml, settings.LabelColumn);
+        var searchTask = DecideTask(file, labels, settings.LabelColumn, options.Task);
+        var data = file.Load(ml, file.Columns.Select(c =>
+            (c, (string?)c, c == settings.LabelColumn && searchTask == SearchTask.Regression ? DataKind.Single : DataKind.String)));
+
+        var stage = Directory.CreateTempSubdirectory("bert-mlnet-train-").FullName;
+        try
+        {
+            var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            errors.MarkupLineInterpolated($"[bold]{file.Rows}[/] rows of [bold]{file.Path}[/]: {Describe(searchTask)}, model {settings.Model}");
+            using var result = Search(errors, ml, data, settings.Model, options with { Task = searchTask }, cancellation);
+
+            var modelPath = Path.Combine(stage, TrainOutputs.ModelFile);
+            ml.Model.Save(result.Model, data.Schema, modelPath);
+            var info = new ModelInfo(ModelInfo.CurrentFormat, TrainOutputs.TaskName(result.Task), settings.LabelColumn,
+                settings.SecondTextColumn is { } pair ? [settings.TextColumn, pair] : [settings.TextColumn], result.Classes,
+                result.MetricName, result.Best.Features.Name, result.Best.Trainer.ToString(), result.Best.Score);
+            info.WriteTo(modelPath);
+            TrainOutputs.Write(stage, result, file, settings, info, clock.Elapsed);
+            cancellation.ThrowIfCancellationRequested();
+            var written = TrainOutputs.Publish(stage, settings.Output);
+
+            TrainOutputs.PrintLeaderboard(AnsiConsole.Console, result);
+            errors.MarkupLineInterpolated(
+                $"best: [bold green]{result.Best.Features.Name}[/] with [bold]{result.Best.Trainer}[/], {result.MetricName} [bold]{result.Best.Score:F4}[/] ± {result.Best.StandardDeviation:F4}");
+            var skipped = result.Skipped > 0 ? $" ({result.Skipped} skipped: time budget)" : string.Empty;
+            errors.MarkupLineInterpolated(
+                $"embedded {result.TextsEmbedded} texts in {result.EmbeddingTime.TotalSeconds:F1} s; scored {result.Leaderboard.Count} candidates in {result.SearchTime.TotalSeconds:F1} s{skipped}; refit in {result.RefitTime.TotalSeconds:F1} s; total {clock.Elapsed.TotalSeconds:F1} s");
+            errors.MarkupLineInterpolated($"wrote {string.Join(", ", written)} in {settings.Output}");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(stage, recursive: true);
+        }
     }
 
-    /// <summary>What <c>train</c> was asked to do.</summary>
-    internal sealed record TrainSettings(string Data, string LabelColumn, string Trainer, string Task, string Output, double ValidationFraction, int Seed)
+    // The CLI's rule on top of the library's: every cell of a text file is text, so numbers are recognised here.
+    private static SearchTask DecideTask(DatasetFile file, string[] labels, string column, SearchTask asked)
     {
-        public BoostedTreeOptions Trees { get; init; } = new();
+        var distinct = labels.Distinct(StringComparer.Ordinal).ToArray();
+        if (asked != SearchTask.Regression && distinct.Length < 2)
+        {
+            throw new InvalidDataException($"Dataset '{file.Path}': the label column '{column}' has one value ('{distinct[0]}'); a classifier needs two or more.");
+        }
 
-        public LogisticRegressionOptions Linear { get; init; } = new();
+        if (asked == SearchTask.Binary && distinct.Length != 2)
+        {
+            throw new InvalidDataException($"Dataset '{file.Path}': --task binary needs two label values; column '{column}' has {distinct.Length}.");
+        }
+
+        var numeric = labels.All(l => double.TryParse(l, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _));
+        var task = asked != SearchTask.Auto ? asked : distinct.Length == 2 ? SearchTask.Binary : numeric ? SearchTask.Regression : SearchTask.Multiclass;
+        if (task == SearchTask.Regression)
+        {
+            file.Numbers(labels, column);
+        }
+
+        return task;
     }
 
-    /// <summary>Training progress as a <see cref="ProgressLine"/>; the end of training is reported by the summary instead.</summary>
-    private sealed class TrainingConsoleProgress(Stopwatch clock) : IProgress<TrainingProgress>
+    private static string Describe(SearchTask task) => task switch
     {
-        public ProgressLine Line { get; } = new(clock);
+        SearchTask.Binary => "binary classification",
+        SearchTask.Multiclass => "multiclass classification",
+        _ => "regression",
+    };
 
-        public void Report(TrainingProgress value)
-        {
-            if (value.Iteration < value.MaxIterations)
+    // Runs the search under a live progress bar on stderr (plain lines when stderr is not a terminal).
+    private static SearchResult Search(IAnsiConsole console, MLContext ml, IDataView data, string model, FeaturizationSearchOptions options,
+        CancellationToken cancellation)
+    {
+        SearchResult? result = null;
+        console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
             {
-                Line.Show(
-                    $"training: {value.Iteration}/{value.MaxIterations}, loss {value.TrainingLoss:G4}" +
-                        (value.ValidationLoss is { } v ? $", validation {v:G4}" : string.Empty) + $", {clock.Elapsed.TotalSeconds:F1} s",
-                    final: false);
-            }
+                var bar = context.AddTask("embedding", maxValue: 1);
+                var best = double.NegativeInfinity;
+                var progress = new SynchronousProgress<SearchProgress>(p =>
+                {
+                    bar.MaxValue = Math.Max(1, p.Total);
+                    bar.Value = p.Completed;
+                    if (p.Entry is { } entry)
+                    {
+                        best = Math.Max(best, entry.Score);
+                    }
+
+                    var line = p.Entry is null ? p.Message : $"{p.Message} (best so far {best:F4})";
+                    bar.Description = Markup.Escape(line.Length > 70 ? line[..70] : line);
+                    if (!console.Profile.Capabilities.Interactive && p.Entry is null)
+                    {
+                        console.WriteLine(line);
+                    }
+                });
+                result = new FeaturizationSearch().Run(ml, data, model, options, progress, cancellation);
+                bar.Value = bar.MaxValue;
+            });
+        return result!;
+    }
+
+    /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post to the thread pool, out of order).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+/// <summary>What <c>train</c> was asked to do.</summary>
+internal sealed record TrainSettings(string Dataset, string LabelColumn, string TextColumn, string Output)
+{
+    public string? SecondTextColumn { get; init; }
+
+    public string Task { get; init; } = "auto";
+
+    public string Model { get; init; } = BundledModel.Path;
+
+    public double? MaxMinutes { get; init; }
+
+    public int Folds { get; init; } = 5;
+
+    public string Trainers { get; init; } = "linear,lightgbm,fasttree";
+
+    public string Poolings { get; init; } = "mean,cls,max";
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>The search's options; each bad option is refused by its flag.</summary>
+    internal FeaturizationSearchOptions SearchOptions()
+    {
+        var task = Task.ToLowerInvariant() switch
+        {
+            "auto" => SearchTask.Auto,
+            "binary" => SearchTask.Binary,
+            "multiclass" => SearchTask.Multiclass,
+            "regression" => SearchTask.Regression,
+            _ => throw new ArgumentException($"--task '{Task}' is not one of auto, binary, multiclass, regression."),
+        };
+        if (Folds < 2)
+        {
+            throw new ArgumentException($"--folds {Folds}: cross-validation needs at least 2 folds.");
         }
+
+        if (MaxMinutes is <= 0 or double.NaN)
+        {
+            throw new ArgumentException($"--max-minutes {MaxMinutes}: expected a positive number of minutes.");
+        }
+
+        var trainers = Trainers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant() switch
+        {
+            "linear" => SearchTrainer.Linear,
+            "lightgbm" => SearchTrainer.LightGbm,
+            "fasttree" => SearchTrainer.FastTree,
+            _ => throw new ArgumentException($"--trainers: '{t}' is not one of linear, lightgbm, fasttree."),
+        }).Distinct().ToArray();
+        var poolings = Poolings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant() switch
+        {
+            "mean" => Pooling.Mean,
+            "cls" => Pooling.Cls,
+            "max" => Pooling.Max,
+            "mean-sqrt-len" => Pooling.MeanSqrtLen,
+            _ => throw new ArgumentException($"--poolings: '{p}' is not one of mean, cls, max, mean-sqrt-len."),
+        }).Distinct().ToArray();
+        if (trainers.Length == 0 || poolings.Length == 0)
+        {
+            throw new ArgumentException(trainers.Length == 0 ? "--trainers names no trainer." : "--poolings names no pooling.");
+        }
+
+        return new FeaturizationSearchOptions
+        {
+            LabelColumnName = LabelColumn, TextColumnName = TextColumn, SecondTextColumnName = SecondTextColumn, Task = task,
+            Folds = Folds, TimeBudget = MaxMinutes is { } m ? TimeSpan.FromMinutes(m) : null, Trainers = trainers, Poolings = poolings, Seed = Seed,
+        };
     }
 }

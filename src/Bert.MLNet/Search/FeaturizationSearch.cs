@@ -19,31 +19,39 @@ public sealed class FeaturizationSearch
     /// <summary>Searches and refits. The model is read from <paramref name="modelPath"/> (a model folder or .onnx file).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of a type the task cannot use (the message names it).</exception>
     /// <exception cref="ArgumentException">The options are invalid, or the label has fewer than two classes.</exception>
+    /// <exception cref="TimeoutException">The time budget ran out before any candidate was scored.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public SearchResult Run(MLContext ml, IDataView data, string modelPath, FeaturizationSearchOptions options,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<SearchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Transforms.BertSchema.CheckInput(data.Schema, options.TextColumnName);
+        if (options.SecondTextColumnName is { } second)
+        {
+            Transforms.BertSchema.CheckInput(data.Schema, second);
+        }
+
         var labels = SearchLabels.Read(data, options.LabelColumnName, options.Task);
-        var texts = data.GetColumn<string>(options.TextColumnName).Select(t => t ?? string.Empty).ToArray();
+        var texts = Texts(data, options.TextColumnName);
+        var pairs = options.SecondTextColumnName is { } secondColumn ? Texts(data, secondColumn) : null;
 
         using var model = BertModel.Load(modelPath, options.Embedding.Runtime);
-        var clock = Stopwatch.StartNew();
-        progress?.Report($"embedding {texts.Length} texts: every hidden state, pooled {string.Join(", ", options.Poolings)}");
-        var pooled = cache.Get(model, options.Embedding, options.Poolings, texts, out var embedded, cancellationToken);
-        var embeddingTime = clock.Elapsed;
-
         var layerCount = model.LayerCount;
         var width = model.HiddenSize;
         var candidates = BertCandidates(options.Poolings, layerCount);
+        var total = (candidates.Count + (options.IncludeTextBaselines ? 2 : 0)) * options.Trainers.Count;
+        var clock = Stopwatch.StartNew();
+        progress?.Report(new SearchProgress(0, total,
+            $"embedding {texts.Length + (pairs?.Length ?? 0)} texts: every hidden state, pooled {string.Join(", ", options.Poolings)}", null));
+        var pooled = cache.Get(model, options.Embedding, options.Poolings, pairs is null ? texts : [.. texts, .. pairs], out var embedded, cancellationToken);
+        var embeddingTime = clock.Elapsed;
+
         var entries = new List<LeaderboardEntry>();
         var skipped = 0;
         clock.Restart();
-        var total = (candidates.Count + (options.IncludeTextBaselines ? 2 : 0)) * options.Trainers.Count;
         // Trainer by trainer, cheapest first: FeaturizeText alone, the BERT candidates, then FeaturizeText with the best
         // BERT features, so that a time budget cuts the slow trainers and the rarer candidates, not the baseline.
         var textOnly = new FeatureCandidate("FeaturizeText", null, [], false, true);
@@ -80,9 +88,11 @@ public sealed class FeaturizationSearch
             ? leaderboard.Where(e => e.Trainer == best.Trainer && e.Features.Pooling == bestPooling && e.Features.Layers.Count == 1 && !e.Features.WithText)
                 .OrderBy(e => e.Features.Layers[0]).Select(e => new LayerScore(e.Features.Layers[0], e.Score, e.StandardDeviation)).ToArray()
             : [];
-        progress?.Report($"best: {best.Features.Name} with {best.Trainer}, {labels.MetricName} {best.Score:F4}; fitting it on all {texts.Length} rows");
+        progress?.Report(new SearchProgress(total, total,
+            $"best: {best.Features.Name} with {best.Trainer}, {labels.MetricName} {best.Score:F4}; fitting it on all {texts.Length} rows", null));
+        clock.Restart();
         var fitted = Pipeline(ml, best.Features, best.Trainer, labels, options, modelPath, inMemory: false).Fit(data);
-        return new SearchResult(labels.Task, labels.MetricName, leaderboard, curve, fitted, skipped, embedded, embeddingTime, searchTime);
+        return new SearchResult(labels.Task, labels.MetricName, labels.Classes, leaderboard, curve, fitted, skipped, embedded, embeddingTime, searchTime, clock.Elapsed);
 
         bool Evaluate(FeatureCandidate candidate, SearchTrainer trainer)
         {
@@ -93,15 +103,18 @@ public sealed class FeaturizationSearch
             }
 
             var started = Stopwatch.StartNew();
+            var dimension = candidate.Pooling is null ? 1 : Dimension(candidate, width, pairs is not null);
             var features = candidate.Pooling is { } pooling
-                ? Features(pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width)
+                ? Features(pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width, texts.Length, pairs is not null)
                 : null;
-            var view = labels.View(ml, texts, features, candidate.Pooling is null ? 1 : Dimension(candidate, width));
+            var view = labels.View(ml, texts, pairs, features, dimension);
             var scores = labels.CrossValidate(ml, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed);
             var mean = scores.Average();
             var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
-            entries.Add(new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed));
-            progress?.Report($"[{entries.Count + skipped}/{total}] {candidate.Name}, {trainer}: {labels.MetricName} {mean:F4} ± {deviation:F4}");
+            var entry = new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed);
+            entries.Add(entry);
+            progress?.Report(new SearchProgress(entries.Count + skipped, total,
+                $"{candidate.Name}, {trainer}: {labels.MetricName} {mean:F4} ± {deviation:F4}", entry));
             return true;
         }
     }
@@ -120,18 +133,36 @@ public sealed class FeaturizationSearch
             pipeline = pipeline.Append(prepare);
         }
 
+        var second = options.SecondTextColumnName is null ? null : inMemory ? SearchLabels.SecondTextColumn : options.SecondTextColumnName;
         var bert = candidate.EmbeddingOptions(options.Embedding);
         if (bert is not null && !inMemory)
         {
-            pipeline = pipeline.Append(ml.Transforms.Text.ApplyBertEmbedding(SearchLabels.FeaturesColumn, text, modelPath, bert));
+            if (second is null)
+            {
+                pipeline = pipeline.Append(ml.Transforms.Text.ApplyBertEmbedding(SearchLabels.FeaturesColumn, text, modelPath, bert));
+            }
+            else
+            {
+                const string First = SearchLabels.FeaturesColumn + ".First", Second = SearchLabels.FeaturesColumn + ".Second";
+                pipeline = pipeline.Append(ml.Transforms.Text.ApplyBertEmbedding(First, text, modelPath, bert))
+                    .Append(ml.Transforms.Text.ApplyBertEmbedding(Second, second, modelPath, bert))
+                    .Append(ml.Transforms.ComputePairFeatures(SearchLabels.FeaturesColumn, First, Second));
+            }
         }
 
         if (candidate.WithText)
         {
-            pipeline = bert is null
-                ? pipeline.Append(ml.Transforms.Text.FeaturizeText(SearchLabels.FeaturesColumn, text))
-                : pipeline.Append(ml.Transforms.Text.FeaturizeText("TextFeatures", text))
-                    .Append(ml.Transforms.Concatenate(SearchLabels.FeaturesColumn, SearchLabels.FeaturesColumn, "TextFeatures"));
+            // Word and character n-grams of each text; with BERT features, after them.
+            string[] words = second is null ? ["TextFeatures"] : ["TextFeatures", "TextFeatures.Second"];
+            pipeline = pipeline.Append(ml.Transforms.Text.FeaturizeText(words[0], text));
+            if (second is not null)
+            {
+                pipeline = pipeline.Append(ml.Transforms.Text.FeaturizeText(words[1], second));
+            }
+
+            pipeline = pipeline.Append(bert is null
+                ? ml.Transforms.Concatenate(SearchLabels.FeaturesColumn, words)
+                : ml.Transforms.Concatenate(SearchLabels.FeaturesColumn, [SearchLabels.FeaturesColumn, .. words]));
         }
 
         if (trainer == SearchTrainer.Linear)
@@ -140,7 +171,7 @@ public sealed class FeaturizationSearch
         }
 
         pipeline = pipeline.Append(labels.Trainer(ml, trainer, options.Seed));
-        return labels.Finish(ml) is { } finish ? pipeline.Append(finish) : pipeline;
+        return labels.Finish(ml, inMemory) is { } finish ? pipeline.Append(finish) : pipeline;
     }
 
     private static List<FeatureCandidate> BertCandidates(IReadOnlyList<Pooling> poolings, int layerCount)
@@ -173,29 +204,52 @@ public sealed class FeaturizationSearch
         _ => "mean",
     };
 
-    private static int Dimension(FeatureCandidate candidate, int width) => candidate.Averaged ? width : candidate.Layers.Count * width;
+    private static string[] Texts(IDataView data, string column) => [.. data.GetColumn<string>(column).Select(t => t ?? string.Empty)];
 
-    // The candidate's features for every row, from the cached [row][layer × hidden] vectors.
-    private static float[][] Features(float[][] everyLayer, FeatureCandidate candidate, int width) =>
-        [.. everyLayer.Select(row =>
+    private static int Dimension(FeatureCandidate candidate, int width, bool pairs)
+    {
+        var single = candidate.Averaged ? width : candidate.Layers.Count * width;
+        return pairs ? (4 * single) + 1 : single;
+    }
+
+    // The candidate's features for every row, from the cached [row][layer × hidden] vectors; with pairs, rows n.. are the
+    // second texts, and the features are those of PairFeaturesTransformer.
+    private static float[][] Features(float[][] everyLayer, FeatureCandidate candidate, int width, int rows, bool pairs)
+    {
+        if (!pairs)
         {
-            var output = new float[Dimension(candidate, width)];
-            if (candidate.Averaged)
-            {
-                // first-last-avg: the mean of the two layers' mean-pooled vectors, as Pooling.FirstLastAverage computes it.
-                var first = row.AsSpan(candidate.Layers[0] * width, width);
-                var last = row.AsSpan(candidate.Layers[1] * width, width);
-                System.Numerics.Tensors.TensorPrimitives.Add(first, last, output);
-                System.Numerics.Tensors.TensorPrimitives.Divide(output, 2, output);
-            }
-            else
-            {
-                for (var i = 0; i < candidate.Layers.Count; i++)
-                {
-                    row.AsSpan(candidate.Layers[i] * width, width).CopyTo(output.AsSpan(i * width));
-                }
-            }
+            return [.. everyLayer.Select(row => Vector(row, candidate, width))];
+        }
 
-            return output;
-        })];
+        var output = new float[rows][];
+        for (var row = 0; row < rows; row++)
+        {
+            output[row] = new float[Dimension(candidate, width, pairs: true)];
+            Onnx.PairGraph.Compute(Vector(everyLayer[row], candidate, width), Vector(everyLayer[rows + row], candidate, width), output[row]);
+        }
+
+        return output;
+    }
+
+    private static float[] Vector(float[] row, FeatureCandidate candidate, int width)
+    {
+        var output = new float[Dimension(candidate, width, pairs: false)];
+        if (candidate.Averaged)
+        {
+            // first-last-avg: the mean of the two layers' mean-pooled vectors, as Pooling.FirstLastAverage computes it.
+            var first = row.AsSpan(candidate.Layers[0] * width, width);
+            var last = row.AsSpan(candidate.Layers[1] * width, width);
+            System.Numerics.Tensors.TensorPrimitives.Add(first, last, output);
+            System.Numerics.Tensors.TensorPrimitives.Divide(output, 2, output);
+        }
+        else
+        {
+            for (var i = 0; i < candidate.Layers.Count; i++)
+            {
+                row.AsSpan(candidate.Layers[i] * width, width).CopyTo(output.AsSpan(i * width));
+            }
+        }
+
+        return output;
+    }
 }

@@ -42,6 +42,13 @@ public sealed record FeaturizationSearchOptions
     /// <summary>The text column.</summary>
     public required string TextColumnName { get; init; }
 
+    /// <summary>
+    /// A second text column: each row is then a pair of texts, and every BERT candidate's features are those of
+    /// <see cref="BertCatalog.ComputePairFeatures"/> — <c>[u, v, |u − v|, u ∘ v, cos(u, v)]</c> of the two texts' vectors
+    /// (FeaturizeText featurizes both texts). Null (the default): one text per row.
+    /// </summary>
+    public string? SecondTextColumnName { get; init; }
+
     /// <summary>The task; <see cref="SearchTask.Auto"/> (the default) infers it from the label.</summary>
     public SearchTask Task { get; init; } = SearchTask.Auto;
 
@@ -70,6 +77,13 @@ public sealed record FeaturizationSearchOptions
     {
         ArgumentException.ThrowIfNullOrEmpty(LabelColumnName);
         ArgumentException.ThrowIfNullOrEmpty(TextColumnName);
+        if (SecondTextColumnName is not null && (SecondTextColumnName.Length == 0 || SecondTextColumnName == TextColumnName))
+        {
+            throw new ArgumentException(
+                $"{nameof(SecondTextColumnName)} is '{SecondTextColumnName}'; name a second text column other than '{TextColumnName}', or leave it null.",
+                nameof(SecondTextColumnName));
+        }
+
         if (Folds < 2)
         {
             throw new ArgumentOutOfRangeException(nameof(Folds), Folds, $"{nameof(Folds)} is {Folds}; cross-validation needs at least 2.");

@@ -12,6 +12,7 @@ internal sealed class SearchLabels
 {
     internal const string LabelColumn = "Label";
     internal const string TextColumn = "Text";
+    internal const string SecondTextColumn = "Text2";
     internal const string FeaturesColumn = "Features";
 
     private readonly string[]? classes;
@@ -31,6 +32,18 @@ internal sealed class SearchLabels
     }
 
     internal SearchTask Task { get; }
+
+    /// <summary>
+    /// The label's values as the model's outputs order them: binary, the negative then the positive value (text labels
+    /// in ordinal order; Boolean labels False, True); multiclass, in order of first appearance (ML.NET's key order);
+    /// empty for regression.
+    /// </summary>
+    internal IReadOnlyList<string> Classes => Task switch
+    {
+        SearchTask.Binary => binaryNames is { } names ? [names.Negative, names.Positive] : [bool.FalseString, bool.TrueString],
+        SearchTask.Multiclass => [.. classes!.Distinct(StringComparer.Ordinal)],
+        _ => [],
+    };
 
     internal string MetricName => Task switch
     {
@@ -109,17 +122,13 @@ internal sealed class SearchLabels
         throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' has type {type}; expected text, Boolean, Single or Double.");
     }
 
-    /// <summary>An in-memory view of label, text and features for cross-validation.</summary>
-    internal IDataView View(MLContext ml, string[] texts, float[][]? features, int dimension)
+    /// <summary>An in-memory view of label, text (and second text) and features for cross-validation.</summary>
+    internal IDataView View(MLContext ml, string[] texts, string[]? pairs, float[][]? features, int dimension) => Task switch
     {
-        var empty = new float[dimension];
-        return Task switch
-        {
-            SearchTask.Multiclass => Load(ml, classes!, texts, features, dimension, empty),
-            SearchTask.Binary => Load(ml, flags!, texts, features, dimension, empty),
-            _ => Load(ml, numbers!, texts, features, dimension, empty),
-        };
-    }
+        SearchTask.Multiclass => Load(ml, classes!, texts, pairs, features, dimension),
+        SearchTask.Binary => Load(ml, flags!, texts, pairs, features, dimension),
+        _ => Load(ml, numbers!, texts, pairs, features, dimension),
+    };
 
     /// <summary>
     /// Turns the label into what the task's trainers take, in a column named <see cref="LabelColumn"/>: from the search's
@@ -153,10 +162,19 @@ internal sealed class SearchLabels
         _ => ml.Regression.Trainers.FastTree(LabelColumn, FeaturesColumn),
     };
 
-    /// <summary>After the trainer: predicted classes back to their label values (multiclass); null otherwise.</summary>
-    internal IEstimator<ITransformer>? Finish(MLContext ml) => Task == SearchTask.Multiclass
-        ? ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")
-        : null;
+    /// <summary>
+    /// After the trainer: predicted classes back to their label values — keys to classes (multiclass), and in the refitted
+    /// model true/false to the two text values of a binary text label — so <c>PredictedLabel</c> holds what the label
+    /// column holds. Null when there is nothing to do. The search's folds keep the binary trainer's Boolean, which
+    /// ML.NET's evaluator reads.
+    /// </summary>
+    internal IEstimator<ITransformer>? Finish(MLContext ml, bool inMemory) => Task switch
+    {
+        SearchTask.Multiclass => ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"),
+        SearchTask.Binary when !inMemory && binaryNames is { } names =>
+            ml.Transforms.Conversion.MapValue("PredictedLabel", [new KeyValuePair<bool, string>(false, names.Negative), new(true, names.Positive)]),
+        _ => null,
+    };
 
     /// <summary>The task's score on each fold of ML.NET's cross-validation.</summary>
     internal List<double> CrossValidate(MLContext ml, IDataView view, IEstimator<ITransformer> pipeline, int folds, int seed) => Task switch
@@ -166,11 +184,12 @@ internal sealed class SearchLabels
         _ => [.. ml.Regression.CrossValidate(view, pipeline, folds, LabelColumn, seed: seed).Select(r => r.Metrics.RSquared)],
     };
 
-    private static IDataView Load<TLabel>(MLContext ml, TLabel[] labels, string[] texts, float[][]? features, int dimension, float[] empty)
+    private static IDataView Load<TLabel>(MLContext ml, TLabel[] labels, string[] texts, string[]? pairs, float[][]? features, int dimension)
     {
         var definition = SchemaDefinition.Create(typeof(Row<TLabel>));
         definition[nameof(Row<TLabel>.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dimension);
-        var rows = labels.Select((label, i) => new Row<TLabel> { Label = label, Text = texts[i], Features = features?[i] ?? empty });
+        var empty = new float[dimension];
+        var rows = labels.Select((label, i) => new Row<TLabel> { Label = label, Text = texts[i], Text2 = pairs?[i] ?? string.Empty, Features = features?[i] ?? empty });
         return ml.Data.LoadFromEnumerable(rows, definition);
     }
 
@@ -179,6 +198,8 @@ internal sealed class SearchLabels
         public TLabel Label { get; set; } = default!;
 
         public string Text { get; set; } = string.Empty;
+
+        public string Text2 { get; set; } = string.Empty;
 
         public float[] Features { get; set; } = [];
     }

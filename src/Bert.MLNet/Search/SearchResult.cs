@@ -23,14 +23,22 @@ public sealed record LeaderboardEntry(FeatureCandidate Features, SearchTrainer T
 /// <summary>The score of one hidden state alone, for the per-layer curve.</summary>
 public sealed record LayerScore(int Layer, double Score, double StandardDeviation);
 
+/// <summary>
+/// How far a search is: <paramref name="Completed"/> of <paramref name="Total"/> candidate × trainer pairs scored or
+/// skipped, a line saying what happened, and the entry just scored (null for the other stages).
+/// </summary>
+public sealed record SearchProgress(int Completed, int Total, string Message, LeaderboardEntry? Entry);
+
 /// <summary>What a <see cref="FeaturizationSearch"/> found.</summary>
 public sealed class SearchResult : IDisposable
 {
-    internal SearchResult(SearchTask task, string metric, IReadOnlyList<LeaderboardEntry> leaderboard, IReadOnlyList<LayerScore> layerCurve,
-        Microsoft.ML.ITransformer model, int skipped, int textsEmbedded, TimeSpan embeddingTime, TimeSpan searchTime)
+    internal SearchResult(SearchTask task, string metric, IReadOnlyList<string> classes, IReadOnlyList<LeaderboardEntry> leaderboard,
+        IReadOnlyList<LayerScore> layerCurve, Microsoft.ML.ITransformer model, int skipped, int textsEmbedded, TimeSpan embeddingTime, TimeSpan searchTime,
+        TimeSpan refitTime)
     {
         Task = task;
         MetricName = metric;
+        Classes = classes;
         Leaderboard = leaderboard;
         LayerCurve = layerCurve;
         Model = model;
@@ -38,6 +46,7 @@ public sealed class SearchResult : IDisposable
         TextsEmbedded = textsEmbedded;
         EmbeddingTime = embeddingTime;
         SearchTime = searchTime;
+        RefitTime = refitTime;
     }
 
     /// <summary>The task the search learned.</summary>
@@ -45,6 +54,12 @@ public sealed class SearchResult : IDisposable
 
     /// <summary>The score the leaderboard ranks by: micro accuracy (multiclass), accuracy (binary) or R² (regression); higher is better.</summary>
     public string MetricName { get; }
+
+    /// <summary>
+    /// The label's values in the order of the model's scores: binary, the negative then the positive value; multiclass,
+    /// the <c>Score</c> vector's order (first appearance in the data); empty for regression.
+    /// </summary>
+    public IReadOnlyList<string> Classes { get; }
 
     /// <summary>Every candidate scored, best first.</summary>
     public IReadOnlyList<LeaderboardEntry> Leaderboard { get; }
@@ -72,6 +87,9 @@ public sealed class SearchResult : IDisposable
 
     /// <summary>Time spent cross-validating candidates.</summary>
     public TimeSpan SearchTime { get; }
+
+    /// <summary>Time spent fitting the best candidate's pipeline on all the data.</summary>
+    public TimeSpan RefitTime { get; }
 
     /// <summary>Frees the refitted model's ONNX Runtime session.</summary>
     public void Dispose() => (Model as IDisposable)?.Dispose();

@@ -39,7 +39,7 @@ internal static class BertSchema
     internal static ArgumentOutOfRangeException MissingColumn(string role, string column, DataViewSchema schema) =>
         MissingColumn(role, column, schema.Where(c => !c.IsHidden).Select(c => c.Name));
 
-    private static ArgumentOutOfRangeException MissingColumn(string role, string column, IEnumerable<string> present) =>
+    internal static ArgumentOutOfRangeException MissingColumn(string role, string column, IEnumerable<string> present) =>
         new(nameof(column), $"{role} '{column}' is not in the data; its columns are: {string.Join(", ", present.Select(n => $"'{n}'"))}.");
 
     private static ArgumentOutOfRangeException WrongType(string column, string type) =>

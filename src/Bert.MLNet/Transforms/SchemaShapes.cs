@@ -32,6 +32,17 @@ internal static class SchemaShapes
         return ml.Transforms.CustomMapping<TextRow, StatsRow>(static (_, _) => { }, null, text, stats).GetOutputSchema(shape);
     }
 
+    /// <summary>The input shape with a known-size float vector column added (or replaced).</summary>
+    internal static SchemaShape AddVector(SchemaShape input, string name, int size)
+    {
+        var vector = SchemaDefinition.Create(typeof(VectorRow));
+        var column = vector[nameof(VectorRow.Vector)];
+        column.ColumnName = name;
+        column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        return new MLContext().Transforms.CustomMapping<NoInput, VectorRow>(static (_, _) => { }, null, SchemaDefinition.Create(typeof(NoInput)), vector)
+            .GetOutputSchema(input);
+    }
+
     /// <summary>The shape of <see cref="TokenizeOutput"/>'s columns under other names.</summary>
     internal static SchemaShape AddTokenization(SchemaShape input, string textColumn, IReadOnlyDictionary<string, string> names)
     {
@@ -56,6 +67,10 @@ internal static class SchemaShapes
     internal sealed class TextRow
     {
         public ReadOnlyMemory<char> Text { get; set; }
+    }
+
+    internal sealed class NoInput
+    {
     }
 
     internal sealed class VectorRow

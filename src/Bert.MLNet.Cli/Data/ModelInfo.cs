@@ -1,0 +1,87 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Bert.MLNet.Cli.Data;
+
+/// <summary>
+/// What <c>train</c> records about a model, as an extra <c>bert-mlnet.json</c> entry in its <c>model.zip</c>: ML.NET
+/// keeps extra entries on load and reads none, so the file stays an ordinary ML.NET model, and <c>evaluate</c> and
+/// <c>predict</c> know the task, the label and text columns and the classes — and refuse a zip without it.
+/// </summary>
+internal sealed record ModelInfo(
+    int Format,
+    string Task,
+    string LabelColumn,
+    IReadOnlyList<string> TextColumns,
+    IReadOnlyList<string> Classes,
+    string Metric,
+    string Features,
+    string Trainer,
+    double Score)
+{
+    internal const string EntryName = "bert-mlnet.json";
+    internal const int CurrentFormat = 1;
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    /// <summary>Adds this record to a saved model.</summary>
+    internal void WriteTo(string modelZip)
+    {
+        using var zip = ZipFile.Open(modelZip, ZipArchiveMode.Update);
+        using var stream = zip.CreateEntry(EntryName).Open();
+        JsonSerializer.Serialize(stream, this, Json);
+    }
+
+    /// <summary>The record of a model written by <c>train</c>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">It is not a zip, or not a model <c>train</c> wrote, or from a newer version.</exception>
+    internal static ModelInfo Read(string modelZip)
+    {
+        if (!File.Exists(modelZip))
+        {
+            throw new FileNotFoundException($"Model '{modelZip}' does not exist.", modelZip);
+        }
+
+        ZipArchive zip;
+        try
+        {
+            zip = ZipFile.OpenRead(modelZip);
+        }
+        catch (InvalidDataException)
+        {
+            throw new InvalidDataException($"Model '{modelZip}' is not a model file (not a zip archive); expected the model.zip that bert-mlnet train writes.");
+        }
+
+        using (zip)
+        {
+            var entry = zip.GetEntry(EntryName)
+                ?? throw new InvalidDataException(
+                    $"Model '{modelZip}' was not written by bert-mlnet train (it has no {EntryName}); evaluate and predict need one of its models.");
+            using var stream = entry.Open();
+            ModelInfo? info;
+            try
+            {
+                info = JsonSerializer.Deserialize<ModelInfo>(stream, Json);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"Model '{modelZip}': {EntryName} is damaged ({e.Message}).");
+            }
+
+            if (info is null || info.Format > CurrentFormat)
+            {
+                throw new InvalidDataException(
+                    $"Model '{modelZip}' has {EntryName} format {info?.Format}; this bert-mlnet reads format {CurrentFormat} and older. Use a newer bert-mlnet.");
+            }
+
+            return info;
+        }
+    }
+
+    [JsonIgnore]
+    internal bool IsRegression => Task == "regression";
+
+    [JsonIgnore]
+    internal bool IsBinary => Task == "binary";
+}

@@ -1,0 +1,171 @@
+using Bert.MLNet.Onnx;
+using Bert.MLNet.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Bert.MLNet;
+
+/// <summary>
+/// Estimates nothing: checks two known-size float vector columns of one length and gives a
+/// <see cref="PairFeaturesTransformer"/>. Made by <see cref="BertCatalog.ComputePairFeatures"/>.
+/// </summary>
+public sealed class PairFeaturesEstimator : IEstimator<PairFeaturesTransformer>
+{
+    internal PairFeaturesEstimator(string outputColumnName, string firstColumnName, string secondColumnName)
+    {
+        OutputColumnName = outputColumnName;
+        FirstColumnName = firstColumnName;
+        SecondColumnName = secondColumnName;
+    }
+
+    /// <summary>The column written: 4d + 1 floats.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The first vector column (u).</summary>
+    public string FirstColumnName { get; }
+
+    /// <summary>The second vector column (v).</summary>
+    public string SecondColumnName { get; }
+
+    /// <summary>Checks the input columns and returns the transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing, is not a known-size Single vector, or the two differ in length.</exception>
+    public PairFeaturesTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var width = PairFeaturesTransformer.CheckInputs(input.Schema, FirstColumnName, SecondColumnName);
+        return new PairFeaturesTransformer(OutputColumnName, FirstColumnName, SecondColumnName, width, input.Schema);
+    }
+
+    /// <summary>The input shape with the pair-feature column added.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing, is not a known-size Single vector, or the two differ in length.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        foreach (var name in new[] { FirstColumnName, SecondColumnName })
+        {
+            var column = inputSchema.LastOrDefault(c => c.Name == name);
+            if (column.Name is null)
+            {
+                throw BertSchema.MissingColumn("Input column", name, inputSchema.Select(c => c.Name));
+            }
+
+            if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                    $"Input column '{name}' is {column.Kind} of {column.ItemType}; pair features need a known-size vector of Single.");
+            }
+        }
+
+        // A shape does not carry vector sizes; the size is known once the estimator sees data.
+        return SchemaShapes.AddVector(inputSchema, OutputColumnName, 1);
+    }
+}
+
+/// <summary>
+/// Adds the features of a pair of vectors u and v (two sentences' embeddings) as one known-size column:
+/// <c>[u, v, |u − v|, u ∘ v, cos(u, v)]</c>, 4d + 1 floats, which a regression or classification trainer reads to learn
+/// a pair's similarity or relation. It runs and saves as ML.NET's OnnxTransformer over a small generated graph, so a
+/// saved pipeline loads with a plain <c>new MLContext().Model.Load</c>.
+/// </summary>
+public sealed class PairFeaturesTransformer : ITransformer, IDisposable
+{
+    private readonly OnnxForm form;
+
+    internal PairFeaturesTransformer(string outputColumnName, string firstColumnName, string secondColumnName, int width, DataViewSchema fitSchema)
+    {
+        OutputColumnName = outputColumnName;
+        FirstColumnName = firstColumnName;
+        SecondColumnName = secondColumnName;
+        Width = width;
+        form = new OnnxForm(file =>
+        {
+            File.WriteAllBytes(file, PairGraph.Build(width, firstColumnName, secondColumnName, outputColumnName));
+            var ml = new MLContext();
+            return new TransformerChain<ITransformer>(
+                ml.Transforms.ApplyOnnxModel([outputColumnName], [firstColumnName, secondColumnName], file).Fit(new EmptyDataView(fitSchema)));
+        });
+    }
+
+    /// <summary>The column written: <see cref="Dimension"/> floats.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The first vector column (u).</summary>
+    public string FirstColumnName { get; }
+
+    /// <summary>The second vector column (v).</summary>
+    public string SecondColumnName { get; }
+
+    /// <summary>The length d of each input vector.</summary>
+    public int Width { get; }
+
+    /// <summary>The length of the output vector, 4d + 1.</summary>
+    public int Dimension => (4 * Width) + 1;
+
+    /// <summary>True: the transform runs one row at a time.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema with the pair-feature column added.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing, or not a Single vector of the fitted length.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        Check(inputSchema);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        builder.AddColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, Dimension));
+        return builder.ToSchema();
+    }
+
+    /// <summary>Adds the pair features (lazily, row by row, as ML.NET transforms do).</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Check(input.Schema);
+        return form.Running.Transform(input);
+    }
+
+    /// <summary>A row-by-row mapper for <c>PredictionEngine</c>.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        Check(inputSchema);
+        return form.Running.GetRowToRowMapper(inputSchema);
+    }
+
+    /// <summary>Frees the ONNX Runtime session.</summary>
+    public void Dispose() => form.Dispose();
+
+    /// <summary>Saves the transform as ML.NET's OnnxTransformer over the pair graph; called by <c>mlContext.Model.Save</c>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => form.Save(ctx);
+
+    // Both columns are Single vectors of one known length; returns it.
+    internal static int CheckInputs(DataViewSchema schema, string first, string second)
+    {
+        var sizes = new[] { first, second }.Select(name =>
+        {
+            var column = schema.GetColumnOrNull(name) ?? throw BertSchema.MissingColumn("Input column", name, schema);
+            if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType item, Size: > 0 } vector || item != NumberDataViewType.Single)
+            {
+                throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{name}' has type {column.Type}; pair features need a known-size vector of Single.");
+            }
+
+            return vector.Size;
+        }).ToArray();
+        if (sizes[0] != sizes[1])
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Input columns '{first}' ({sizes[0]} values) and '{second}' ({sizes[1]} values) differ in length; pair features compare vectors of one length.");
+        }
+
+        return sizes[0];
+    }
+
+    private void Check(DataViewSchema schema)
+    {
+        var width = CheckInputs(schema, FirstColumnName, SecondColumnName);
+        if (width != Width)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{FirstColumnName}' has {width} values; the transform was fitted on {Width}.");
+        }
+    }
+}
