@@ -7,6 +7,8 @@ var root = new RootCommand("bert-mlnet: BERT embeddings for ML.NET, and a model 
     EmbedCommand.Create(),
     InspectCommand.Create(),
     TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
     IndexCommand.Create(),
     SearchCommand.Create(),
 };

@@ -17,6 +17,8 @@ internal static class ConsumptionCode
             // Use it from a project that references the Microsoft.ML, Microsoft.ML.OnnxTransformer, Microsoft.ML.FastTree and
             // Microsoft.ML.LightGbm packages and the Bert.MLNet assembly (the model's tokenization loads from it), with model.zip
             // copied beside the program, or MLModel.ModelPath set to it.
+            using System;
+            using System.IO;
             using Microsoft.ML;
             using Microsoft.ML.Data;
 

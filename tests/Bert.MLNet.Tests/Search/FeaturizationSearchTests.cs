@@ -91,7 +91,10 @@ public sealed class FeaturizationSearchTests
             Assert.Equal(SearchTask.Binary, result.Task);
             Assert.Equal("accuracy", result.MetricName);
             Assert.Equal(7, result.Leaderboard.Count);
-            Assert.Equal(BooleanDataViewType.Instance, result.Model.Transform(spam).Schema["PredictedLabel"].Type);
+            Assert.Equal(["ham", "spam"], result.Classes);
+            // PredictedLabel holds the label's own values, which the trainer's Probability agrees with.
+            var scored = result.Model.Transform(spam);
+            Assert.All(scored.GetColumn<string>("PredictedLabel").Zip(scored.GetColumn<float>("Probability")), p => Assert.Equal(p.First == "spam", p.Second > 0.5f));
         }
 
         // A number the texts carry: how many words they have, which sum / sqrt(n) pooling keeps in the vectors' size.

@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Bert.MLNet.Cli.Commands;
+using Bert.MLNet.Cli.Data;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Bert.MLNet.Cli.Tests;
+
+/// <summary>train → evaluate → predict on small real datasets, the saved model read back with plain ML.NET, and the generated code compiled and run.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private static readonly string Datasets = Path.Combine(Bert.MLNet.Testing.RepositoryRoot.Path, "datasets");
+
+    private readonly string folder = Directory.CreateTempSubdirectory("bert-mlnet-train-test-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void MulticlassTrainingWritesAPlainMLNetModelThatEvaluateAndPredictAgreeOn()
+    {
+        var train = Sample("wordnet-topics", "train.tsv", 240, "topic\tdefinition");
+        var test = Sample("wordnet-topics", "test.tsv", 80, "topic\tdefinition");
+        var output = Path.Combine(folder, "out");
+        Assert.Equal(0, TrainCommand.Run(Settings(train, "topic", "definition", output), CancellationToken.None));
+
+        // The leaderboard: every candidate (mean: layers 0-4, last four, first-last-avg; FeaturizeText alone and with BERT), best first.
+        var board = File.ReadAllLines(Path.Combine(output, TrainOutputs.LeaderboardFile)).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(9, board.Length);
+        var scores = board.Select(r => double.Parse(r[^3], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(scores.OrderByDescending(s => s), scores);
+        Assert.Contains(board, r => r[1] == "FeaturizeText");
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(output, TrainOutputs.ChartFile))[..4]);
+        using var trainMetrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, TrainOutputs.MetricsFile)));
+        Assert.Equal("multiclass", trainMetrics.RootElement.GetProperty("task").GetString());
+        Assert.Equal(scores[0], trainMetrics.RootElement.GetProperty("best").GetProperty("score").GetDouble(), 12);
+        Assert.Equal(5, trainMetrics.RootElement.GetProperty("layerCurve").GetArrayLength());
+
+        // An ordinary ML.NET model: the dataset's columns in, the label's own values out.
+        var model = Path.Combine(output, TrainOutputs.ModelFile);
+        var ml = new MLContext();
+        var loaded = ml.Model.Load(model, out var inputSchema);
+        Assert.Equal(["topic", "definition"], inputSchema.Select(c => c.Name));
+        var rows = ml.Data.LoadFromTextFile(test, [new("topic", DataKind.String, 0), new("definition", DataKind.String, 1)], '\t', hasHeader: true);
+        var predicted = loaded.Transform(rows).GetColumn<string>("PredictedLabel").ToArray();
+        var truth = rows.GetColumn<string>("topic").ToArray();
+        Assert.Subset(truth.ToHashSet(), predicted.ToHashSet());
+
+        // evaluate: ML.NET's numbers, consistent with the predictions.
+        var metricsPath = Path.Combine(folder, "metrics.json");
+        Assert.Equal(0, EvaluateCommand.Run(model, test, null, metricsPath));
+        using var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath));
+        var root = metrics.RootElement;
+        var accuracy = predicted.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Length;
+        Assert.Equal(accuracy, root.GetProperty("accuracy").GetDouble(), 9);
+        Assert.True(accuracy > 0.4, $"accuracy {accuracy} (8 topics, chance 0.125)");
+        Assert.InRange(root.GetProperty("logLoss").GetDouble(), 0, 5);
+        var classes = root.GetProperty("confusionMatrix").GetProperty("classes").EnumerateArray().Select(c => c.GetString()!).ToArray();
+        var counts = root.GetProperty("confusionMatrix").GetProperty("counts").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray();
+        for (var t = 0; t < classes.Length; t++)
+        {
+            for (var p = 0; p < classes.Length; p++)
+            {
+                Assert.Equal(truth.Zip(predicted).Count(x => x.First == classes[t] && x.Second == classes[p]), counts[t][p]);
+            }
+        }
+
+        var perClass = root.GetProperty("perClass").EnumerateArray().ToArray();
+        Assert.Equal(classes.Average(c => truth.Zip(predicted).Count(x => x.First == c && x.Second == c) / (double)truth.Count(x => x == c)),
+            root.GetProperty("macroAccuracy").GetDouble(), 9);
+        Assert.All(perClass, c => Assert.Equal(
+            2 * c.GetProperty("precision").GetDouble() * c.GetProperty("recall").GetDouble() / Math.Max(1e-12, c.GetProperty("precision").GetDouble() + c.GetProperty("recall").GetDouble()),
+            c.GetProperty("f1").GetDouble(), 9));
+
+        // predict: the same labels, and the probabilities in the order of ML.NET's Score slots.
+        var predictions = Path.Combine(folder, "predictions.tsv");
+        Assert.Equal(0, PredictCommand.Run(model, test, predictions, CancellationToken.None));
+        var lines = File.ReadAllLines(predictions);
+        VBuffer<ReadOnlyMemory<char>> slots = default;
+        loaded.GetOutputSchema(inputSchema)["Score"].GetSlotNames(ref slots);
+        Assert.Equal(["PredictedLabel", .. slots.DenseValues().Select(s => "Probability." + s)], lines[0].Split('\t'));
+        Assert.Equal(predicted, lines.Skip(1).Select(l => l.Split('\t')[0]));
+        var firstScores = loaded.Transform(rows).GetColumn<float[]>("Score").First();
+        Assert.Equal(firstScores, lines[1].Split('\t').Skip(1).Select(v => float.Parse(v, CultureInfo.InvariantCulture)));
+
+        // The generated consumption code compiles and predicts the same labels.
+        var generated = Compile(File.ReadAllText(Path.Combine(output, TrainOutputs.CodeFile)));
+        var type = generated.GetType("BertMLNetModel.MLModel")!;
+        type.GetProperty("ModelPath")!.SetValue(null, model);
+        var inputType = type.GetNestedType("ModelInput")!;
+        var predict = type.GetMethod("Predict")!;
+        var definitions = rows.GetColumn<string>("definition").Take(20).ToArray();
+        for (var i = 0; i < definitions.Length; i++)
+        {
+            var input = Activator.CreateInstance(inputType)!;
+            inputType.GetProperty("Definition")!.SetValue(input, definitions[i]);
+            var result = predict.Invoke(null, [input])!;
+            Assert.Equal(predicted[i], result.GetType().GetProperty("PredictedLabel")!.GetValue(result));
+        }
+    }
+
+    [Fact]
+    public void TwoLabelValuesTrainABinaryModelWithAucAndF1()
+    {
+        var train = Sample("spam-assassin", "train.tsv", 160, null);
+        var test = Sample("spam-assassin", "test.tsv", 60, null);
+        var output = Path.Combine(folder, "spam");
+        Assert.Equal(0, TrainCommand.Run(Settings(train, "Label", "Text", output) with { Poolings = "cls" }, CancellationToken.None));
+        var model = Path.Combine(output, TrainOutputs.ModelFile);
+        var metricsPath = Path.Combine(folder, "spam.json");
+        Assert.Equal(0, EvaluateCommand.Run(model, test, "Label", metricsPath));
+        using var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath));
+        var root = metrics.RootElement;
+        Assert.Equal("binary", root.GetProperty("task").GetString());
+        Assert.Equal("spam", root.GetProperty("positiveClass").GetString());
+        Assert.InRange(root.GetProperty("auc").GetDouble(), 0.6, 1);
+
+        var predictions = Path.Combine(folder, "spam.tsv");
+        Assert.Equal(0, PredictCommand.Run(model, test, predictions, CancellationToken.None));
+        var lines = File.ReadAllLines(predictions).Skip(1).Select(l => l.Split('\t')).ToArray();
+        Assert.Equal("PredictedLabel\tProbability.ham\tProbability.spam", File.ReadLines(predictions).First());
+        var truth = File.ReadAllLines(test).Skip(1).Select(l => l.Split('\t')[0]).ToArray();
+        var accuracy = lines.Zip(truth).Count(p => p.First[0] == p.Second) / (double)truth.Length;
+        Assert.Equal(accuracy, root.GetProperty("accuracy").GetDouble(), 9);
+        var tp = lines.Zip(truth).Count(p => p.First[0] == "spam" && p.Second == "spam");
+        var precision = tp / (double)lines.Count(l => l[0] == "spam");
+        var recall = tp / (double)truth.Count(t => t == "spam");
+        Assert.Equal(2 * precision * recall / (precision + recall), root.GetProperty("f1").GetDouble(), 9);
+        Assert.All(lines, l => Assert.Equal(l[0] == "spam", float.Parse(l[2], CultureInfo.InvariantCulture) > 0.5f));
+    }
+
+    [Fact]
+    public void NumericLabelsTrainARegressionAndSentencePairsTrainOnPairFeatures()
+    {
+        // A number the texts carry (their word count) in a CSV with quoted fields.
+        var texts = File.ReadLines(Path.Combine(Datasets, "wordnet-topics", "train.tsv")).Skip(1).Take(200).Select(l => l.Split('\t')[1]).ToArray();
+        var csv = Path.Combine(folder, "lengths.csv");
+        File.WriteAllLines(csv, ["words,text", .. texts.Select(t => $"{t.Split(' ').Length},\"{t.Replace("\"", "\"\"", StringComparison.Ordinal)}\"")]);
+        var output = Path.Combine(folder, "lengths");
+        Assert.Equal(0, TrainCommand.Run(Settings(csv, "words", "text", output) with { Poolings = "mean-sqrt-len", Trainers = "lightgbm" }, CancellationToken.None));
+        var metricsPath = Path.Combine(folder, "lengths.json");
+        Assert.Equal(0, EvaluateCommand.Run(Path.Combine(output, TrainOutputs.ModelFile), csv, null, metricsPath));
+        using (var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath)))
+        {
+            Assert.Equal("regression", metrics.RootElement.GetProperty("task").GetString());
+            Assert.True(metrics.RootElement.GetProperty("rSquared").GetDouble() > 0.5);
+            Assert.True(metrics.RootElement.GetProperty("rmse").GetDouble() >= metrics.RootElement.GetProperty("mae").GetDouble());
+        }
+
+        // Pairs of definitions: same topic or not.
+        var rows = File.ReadLines(Path.Combine(Datasets, "wordnet-topics", "train.tsv")).Skip(1).Select(l => l.Split('\t')).ToArray();
+        var random = new Random(5);
+        var pairs = Enumerable.Range(0, 240).Select(i =>
+        {
+            var a = rows[random.Next(rows.Length)];
+            var b = i % 2 == 0 ? rows.Where(r => r[0] == a[0]).ElementAt(random.Next(50)) : rows[random.Next(rows.Length)];
+            return $"{(a[0] == b[0] ? "same" : "different")}\t{a[1]}\t{b[1]}";
+        });
+        var pairFile = Path.Combine(folder, "pairs.tsv");
+        File.WriteAllLines(pairFile, ["Relation\tFirst\tSecond", .. pairs]);
+        var pairOutput = Path.Combine(folder, "pairs");
+        Assert.Equal(0, TrainCommand.Run(Settings(pairFile, "Relation", "First", pairOutput) with { SecondTextColumn = "Second", Poolings = "mean" },
+            CancellationToken.None));
+        var model = new MLContext().Model.Load(Path.Combine(pairOutput, TrainOutputs.ModelFile), out var schema);
+        Assert.Equal(["Relation", "First", "Second"], schema.Select(c => c.Name));
+        Assert.Equal(0, PredictCommand.Run(Path.Combine(pairOutput, TrainOutputs.ModelFile), pairFile, Path.Combine(folder, "pairs-out.tsv"), CancellationToken.None));
+        Assert.Equal(241, File.ReadAllLines(Path.Combine(folder, "pairs-out.tsv")).Length);
+        using var pairMetrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(pairOutput, TrainOutputs.MetricsFile)));
+        Assert.True(pairMetrics.RootElement.GetProperty("best").GetProperty("score").GetDouble() > 0.55, "same-topic pairs are found above chance");
+    }
+
+    [Fact]
+    public void BadInputIsRefusedInOneLineNamingTheFileLineColumnOrOption()
+    {
+        var train = Sample("wordnet-topics", "train.tsv", 40, null);
+        var output = Path.Combine(folder, "bad");
+        string Error(TrainSettings settings) =>
+            Assert.ThrowsAny<Exception>(() => TrainCommand.Run(settings, CancellationToken.None)).Message;
+
+        Assert.Contains("has no column 'Topic' (--label-col); its columns are: 'Label', 'Text'", Error(Settings(train, "Topic", "Text", output)), StringComparison.Ordinal);
+        Assert.Contains("has no column 'Body' (--text-col)", Error(Settings(train, "Label", "Body", output)), StringComparison.Ordinal);
+        var empty = Write("empty.tsv", string.Empty);
+        Assert.Contains($"Dataset '{empty}' is empty", Error(Settings(empty, "Label", "Text", output)), StringComparison.Ordinal);
+        var headerOnly = Write("header.tsv", "Label\tText\n");
+        Assert.Contains("has a header but no rows", Error(Settings(headerOnly, "Label", "Text", output)), StringComparison.Ordinal);
+        var oneClass = Write("one.tsv", "Label\tText\na\tone\na\ttwo\n");
+        Assert.Contains("the label column 'Label' has one value ('a'); a classifier needs two or more", Error(Settings(oneClass, "Label", "Text", output)), StringComparison.Ordinal);
+        var badNumber = Write("numbers.tsv", "Score\tText\n1.5\tone\n2\ttwo\nabout 3\tthree\n");
+        Assert.Contains("line 4: the label 'about 3' in column 'Score' is not a number", Error(Settings(badNumber, "Score", "Text", output) with { Task = "regression" }),
+            StringComparison.Ordinal);
+        var noLabel = Write("blank.tsv", "Label\tText\na\tone\n\ttwo\n");
+        Assert.Contains("line 3: the label column 'Label' is empty", Error(Settings(noLabel, "Label", "Text", output)), StringComparison.Ordinal);
+        Assert.Contains("--task 'sometimes'", Error(Settings(train, "Label", "Text", output) with { Task = "sometimes" }), StringComparison.Ordinal);
+        Assert.Contains("--folds 1", Error(Settings(train, "Label", "Text", output) with { Folds = 1 }), StringComparison.Ordinal);
+        Assert.Contains("expected a .tsv or .csv file", Error(Settings(Write("data.json", "{}"), "Label", "Text", output)), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+
+        // Cancelled (Ctrl+C): no output folder, nothing staged left behind.
+        var staged = StagedFolders();
+        Assert.Throws<OperationCanceledException>(() => TrainCommand.Run(Settings(train, "Label", "Text", output), new CancellationToken(canceled: true)));
+        Assert.False(Directory.Exists(output));
+        Assert.Equal(staged, StagedFolders());
+
+        // A zip that train did not write, and a file that is not a zip.
+        var foreign = Path.Combine(folder, "foreign.zip");
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable([new { X = 1f }]);
+        ml.Model.Save(ml.Transforms.CopyColumns("Y", "X").Fit(data), data.Schema, foreign);
+        Assert.Contains("was not written by bert-mlnet train", Assert.Throws<InvalidDataException>(() => EvaluateCommand.Run(foreign, train, null, null)).Message, StringComparison.Ordinal);
+        var text = Write("model.zip", "not a zip");
+        Assert.Contains("is not a model file", Assert.Throws<InvalidDataException>(() => PredictCommand.Run(text, train, Path.Combine(folder, "p.tsv"), CancellationToken.None)).Message,
+            StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder, "p.tsv")));
+    }
+
+    private static string[] StagedFolders() =>
+        [.. Directory.GetDirectories(Path.GetTempPath(), "bert-mlnet-train-*").Where(d => !d.Contains("test", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+
+    private static TrainSettings Settings(string dataset, string label, string text, string output) =>
+        new(dataset, label, text, output) { Folds = 2, Trainers = "linear", Poolings = "mean" };
+
+    // The first rows of a committed dataset (its rows are shuffled), optionally under another header.
+    private string Sample(string dataset, string file, int rows, string? header)
+    {
+        var lines = File.ReadAllLines(Path.Combine(Datasets, dataset, file));
+        return Write($"{dataset}-{file}", string.Join('\n', [header ?? lines[0], .. lines.Skip(1).Take(rows)]) + "\n");
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    // Compiles generated C# against the assemblies this test runs with, as a program referencing Bert.MLNet and ML.NET would.
+    private static Assembly Compile(string code)
+    {
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Concat(Directory.GetFiles(AppContext.BaseDirectory, "Microsoft.ML*.dll"))
+            .Distinct()
+            .Select(p => MetadataReference.CreateFromFile(p));
+        var compilation = CSharpCompilation.Create("Consumption", [CSharpSyntaxTree.ParseText(code)], references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        using var stream = new MemoryStream();
+        var emitted = compilation.Emit(stream);
+        Assert.True(emitted.Success, string.Join('\n', emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        Assert.Empty(emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning));
+        return Assembly.Load(stream.ToArray());
+    }
+}
