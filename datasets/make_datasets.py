@@ -4,10 +4,11 @@
     /usr/bin/python3 datasets/make_datasets.py spam-assassin     # -> .cache/datasets/spam-assassin/{train,test}.tsv
     /usr/bin/python3 datasets/make_datasets.py wordnet-topics    # -> .cache/datasets/wordnet-topics/{train,test}.tsv
     /usr/bin/python3 datasets/make_datasets.py wordnet-topics --sample 1500 --out datasets/wordnet-topics
+    /usr/bin/python3 datasets/make_datasets.py wordnet-pairs     # -> pairs of definitions (Label, First, Second): same topic or not
 
 Every split is fixed by rule (by document, by message name, by synset offset), so every run writes the same
 files. Each dataset's card (datasets/<name>/README.md) gives its source, license, size and labels. Only datasets
-whose license allows it have a committed sample (spam-assassin, wordnet-topics); Brown's text is built on demand.
+whose license allows it have a committed sample (spam-assassin, wordnet-topics, wordnet-pairs); Brown's text is built on demand.
 Texts are one line each: tabs and line breaks become spaces.
 """
 from __future__ import annotations
@@ -104,20 +105,42 @@ def wordnet_topics() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return train, test
 
 
-DATASETS = {"brown-genres": brown_genres, "spam-assassin": spam_assassin, "wordnet-topics": wordnet_topics}
+def wordnet_pairs(per_split: tuple[int, int] = (20000, 4000)) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Pairs of wordnet-topics definitions from one split: half about the same topic, half about two different topics."""
+    def pairs(rows: list[tuple[str, str]], count: int, seed: int) -> list[tuple[str, ...]]:
+        rng = random.Random(seed)
+        by_topic: dict[str, list[str]] = {}
+        for topic, text in rows:
+            by_topic.setdefault(topic, []).append(text)
+        topics = sorted(by_topic)
+        out = []
+        for i in range(count):
+            first = rng.choice(topics)
+            second = first if i % 2 == 0 else rng.choice([t for t in topics if t != first])
+            a, b = rng.choice(by_topic[first]), rng.choice(by_topic[second])
+            if a != b:
+                out.append(("same" if first == second else "different", a, b))
+        return out
+
+    train, test = wordnet_topics()
+    return pairs(train, per_split[0], seed=3), pairs(test, per_split[1], seed=4)
 
 
-def write(path: Path, rows: list[tuple[str, str]]) -> None:
+DATASETS = {"brown-genres": brown_genres, "spam-assassin": spam_assassin, "wordnet-topics": wordnet_topics, "wordnet-pairs": wordnet_pairs}
+HEADERS = {"wordnet-pairs": ("Label", "First", "Second")}
+
+
+def write(path: Path, rows: list[tuple[str, ...]], header: tuple[str, ...] = ("Label", "Text")) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write("Label\tText\n")
-        for label, text in rows:
-            f.write(f"{label}\t{text.replace(chr(9), ' ')}\n")
+        f.write("\t".join(header) + "\n")
+        for row in rows:
+            f.write("\t".join(cell.replace(chr(9), " ") for cell in row) + "\n")
 
 
-def sample(rows: list[tuple[str, str]], count: int, seed: int) -> list[tuple[str, str]]:
+def sample(rows: list[tuple[str, ...]], count: int, seed: int) -> list[tuple[str, ...]]:
     """An equal share of each label (as far as the label has rows), in a seeded order."""
-    by_label: dict[str, list[tuple[str, str]]] = {}
+    by_label: dict[str, list[tuple[str, ...]]] = {}
     for row in rows:
         by_label.setdefault(row[0], []).append(row)
     rng = random.Random(seed)
@@ -137,9 +160,10 @@ def main() -> None:
     if args.sample:
         train, test = sample(train, args.sample, seed=1), sample(test, max(1, args.sample // 5), seed=2)
     out = args.out or ROOT / ".cache" / "datasets" / args.dataset
-    write(out / "train.tsv", train)
-    write(out / "test.tsv", test)
-    labels = sorted({label for label, _ in train})
+    header = HEADERS.get(args.dataset, ("Label", "Text"))
+    write(out / "train.tsv", train, header)
+    write(out / "test.tsv", test, header)
+    labels = sorted({row[0] for row in train})
     print(f"{out}: {len(train)} training and {len(test)} test rows; labels: {', '.join(labels)}")
 
 

@@ -38,6 +38,17 @@ public sealed class SamplesTests : IDisposable
     }
 
     [Fact]
+    public void SentenceSimilarityLearnsFromPairFeaturesAndReportsTheCosineBaseline()
+    {
+        var output = RunSample("SentenceSimilarity", "wordnet-pairs");
+        Assert.True(Percent(output, @"pair features \+ logistic regression: accuracy ([\d.]+) %") > 55, output);
+        var auc = Regex.Matches(output, @"AUC ([\d.]+)").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(2, auc.Length);
+        Assert.All(auc, a => Assert.InRange(a, 0.55, 1));
+        Assert.Equal(2, Regex.Matches(output, @"% same topic: ").Count);
+    }
+
+    [Fact]
     public void LayerProbeScoresEveryHiddenStateAndTheLastFour()
     {
         var output = RunSample("LayerProbe", "wordnet-topics");

@@ -139,7 +139,7 @@ internal static class TrainCommand
         _ => "regression",
     };
 
-    // Runs the search under a live progress bar on stderr (plain lines when stderr is not a terminal).
+    // Runs the search under a live progress bar on stderr (Spectre.Console prints plain lines instead when stderr is not a terminal).
     private static SearchResult Search(IAnsiConsole console, MLContext ml, IDataView data, string model, FeaturizationSearchOptions options,
         CancellationToken cancellation)
     {
@@ -163,10 +163,6 @@ internal static class TrainCommand
 
                     var line = p.Entry is null ? p.Message : $"{p.Message} (best so far {best:F4})";
                     bar.Description = Markup.Escape(line.Length > 70 ? line[..70] : line);
-                    if (!console.Profile.Capabilities.Interactive && p.Entry is null)
-                    {
-                        console.WriteLine(line);
-                    }
                 });
                 result = new FeaturizationSearch().Run(ml, data, model, options, progress, cancellation);
                 bar.Value = bar.MaxValue;
