@@ -102,6 +102,7 @@ public sealed class FeaturizationSearch
                 return false;
             }
 
+            progress?.Report(new SearchProgress(entries.Count + skipped, total, $"scoring {candidate.Name}, {trainer}", null));
             var started = Stopwatch.StartNew();
             var dimension = candidate.Pooling is null ? 1 : Dimension(candidate, width, pairs is not null);
             var features = candidate.Pooling is { } pooling
@@ -165,6 +166,8 @@ public sealed class FeaturizationSearch
                 : ml.Transforms.Concatenate(SearchLabels.FeaturesColumn, [SearchLabels.FeaturesColumn, .. words]));
         }
 
+        // Standardized features for a linear model, FeaturizeText's included: its unit-length n-gram rows are too small for
+        // the default L2 penalty (on the WordNet topics, LbfgsMaximumEntropy reached 52% on them raw and 71% standardized).
         if (trainer == SearchTrainer.Linear)
         {
             pipeline = pipeline.Append(ml.Transforms.NormalizeMeanVariance(SearchLabels.FeaturesColumn));
