@@ -4,7 +4,7 @@ namespace Bert.MLNet.Cli.Data;
 
 /// <summary>
 /// The per-layer chart (ScottPlot, PNG): each hidden state's cross-validated score alone, with its deviation over the
-/// folds, for the pooling and trainer of the best BERT-only candidate, against ML.NET's FeaturizeText with that trainer.
+/// folds, for the pooling and trainer of the best candidate with BERT features, against ML.NET's FeaturizeText with that trainer.
 /// </summary>
 internal static class LayerChart
 {
@@ -13,7 +13,7 @@ internal static class LayerChart
         var plot = new ScottPlot.Plot();
         plot.XLabel("hidden state (0 = embeddings)");
         plot.YLabel(result.MetricName);
-        var bestBert = result.Leaderboard.FirstOrDefault(e => e.Features.Pooling is not null && !e.Features.WithText);
+        var bestBert = result.Leaderboard.FirstOrDefault(e => e.Features.Pooling is not null);
         if (result.LayerCurve.Count > 0 && bestBert is not null)
         {
             double[] layers = [.. result.LayerCurve.Select(l => (double)l.Layer)];
@@ -21,7 +21,8 @@ internal static class LayerChart
             var line = plot.Add.Scatter(layers, scores);
             line.LineWidth = 2;
             line.MarkerSize = 8;
-            line.LegendText = $"one hidden state, {bestBert.Features.Name.Split(", ").Last()} pooling";
+            var pooling = bestBert.Features.Pooling == Pooling.MeanSqrtLen ? "mean-sqrt-len" : bestBert.Features.Pooling.ToString()!.ToLowerInvariant();
+            line.LegendText = $"one hidden state, {pooling} pooling";
             plot.Add.ErrorBar(layers, scores, [.. result.LayerCurve.Select(l => l.StandardDeviation)]);
             plot.Axes.Bottom.SetTicks(layers, [.. result.LayerCurve.Select(l => l.Layer.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
             if (result.Leaderboard.FirstOrDefault(e => e.Features.Pooling is null && e.Trainer == bestBert.Trainer) is { } text)
@@ -36,7 +37,7 @@ internal static class LayerChart
         }
         else
         {
-            plot.Title("No per-layer scores (the time budget ended before the single layers were scored)");
+            plot.Title("No per-layer scores: the time budget ended before single layers were scored");
         }
 
         plot.SavePng(path, 800, 480);

@@ -84,8 +84,10 @@ public sealed class FeaturizationSearch
 
         var leaderboard = entries.OrderByDescending(e => e.Score).ThenBy(e => e.Time).ToArray();
         var best = leaderboard[0];
-        var curve = best.Features.Pooling is { } bestPooling
-            ? leaderboard.Where(e => e.Trainer == best.Trainer && e.Features.Pooling == bestPooling && e.Features.Layers.Count == 1 && !e.Features.WithText)
+        // The per-layer curve follows the best candidate with BERT features (the best may be FeaturizeText alone).
+        var reference = leaderboard.FirstOrDefault(e => e.Features.Pooling is not null);
+        var curve = reference?.Features.Pooling is { } referencePooling
+            ? leaderboard.Where(e => e.Trainer == reference.Trainer && e.Features.Pooling == referencePooling && e.Features.Layers.Count == 1 && !e.Features.WithText)
                 .OrderBy(e => e.Features.Layers[0]).Select(e => new LayerScore(e.Features.Layers[0], e.Score, e.StandardDeviation)).ToArray()
             : [];
         progress?.Report(new SearchProgress(total, total,

@@ -68,8 +68,9 @@ public sealed class SearchResult : IDisposable
     public LeaderboardEntry Best => Leaderboard[0];
 
     /// <summary>
-    /// The score of each hidden state alone, with the best candidate's pooling and trainer: the question the "every
-    /// layer" articles ask, answered for this data. Empty when the best candidate has no BERT part or its layers were not reached.
+    /// The score of each hidden state alone, with the pooling and trainer of the best candidate that has BERT features:
+    /// the question the "every layer" articles ask, answered for this data. Empty when no single layer was scored
+    /// within the time budget.
     /// </summary>
     public IReadOnlyList<LayerScore> LayerCurve { get; }
 
