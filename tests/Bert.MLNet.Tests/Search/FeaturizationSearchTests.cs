@@ -77,6 +77,40 @@ public sealed class FeaturizationSearchTests
     }
 
     [Fact]
+    public void PairsAreScoredOnPairFeaturesAndTheRefitIsThePairPipeline()
+    {
+        var ml = new MLContext(seed: 1);
+        var file = Path.Combine(Datasets, "wordnet-pairs", "train.tsv");
+        var pairs = ml.Data.TakeRows(ml.Data.LoadFromTextFile<PairRow>(file, hasHeader: true, allowQuoting: false), 160);
+        var test = ml.Data.SkipRows(ml.Data.LoadFromTextFile<PairRow>(file, hasHeader: true, allowQuoting: false), 900);
+        var options = new FeaturizationSearchOptions
+        {
+            LabelColumnName = "Label", TextColumnName = "First", SecondTextColumnName = "Second", Folds = 2, Poolings = [Pooling.Mean],
+            Trainers = [SearchTrainer.Linear], IncludeTextBaselines = false,
+        };
+        using var result = new FeaturizationSearch().Run(ml, pairs, Model, options);
+        Assert.Equal(SearchTask.Binary, result.Task);
+        Assert.Equal(7, result.Leaderboard.Count);
+        var firsts = pairs.GetColumn<string>("First").ToArray();
+        var seconds = pairs.GetColumn<string>("Second").ToArray();
+        Assert.Equal(firsts.Concat(seconds).Distinct().Count(), result.TextsEmbedded);
+
+        var embedding = result.Best.Features.EmbeddingOptions(options.Embedding)!;
+        var manual = ml.Transforms.Conversion.MapValue("Label", [new KeyValuePair<string, bool>("different", false), new("same", true)], "Label")
+            .Append(ml.Transforms.Text.ApplyBertEmbedding("U", "First", Model, embedding))
+            .Append(ml.Transforms.Text.ApplyBertEmbedding("V", "Second", Model, embedding))
+            .Append(ml.Transforms.ComputePairFeatures("Features", "U", "V"))
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression("Label", "Features"))
+            .Fit(pairs);
+        var expected = manual.Transform(test).GetColumn<float>("Probability").ToArray();
+        var actual = result.Model.Transform(test).GetColumn<float>("Probability").ToArray();
+        Assert.Equal(expected, actual);
+        Assert.All(result.Model.Transform(test).GetColumn<string>("PredictedLabel").Zip(actual), p => Assert.Equal(p.Second > 0.5f ? "same" : "different", p.First));
+        (manual as IDisposable)?.Dispose();
+    }
+
+    [Fact]
     public void TwoTextLabelsMakeABinaryTaskAndNumbersARegression()
     {
         var ml = new MLContext(seed: 1);
@@ -136,6 +170,18 @@ public sealed class FeaturizationSearchTests
 
         [LoadColumn(1)]
         public string Text { get; set; } = string.Empty;
+    }
+
+    private sealed class PairRow
+    {
+        [LoadColumn(0)]
+        public string Label { get; set; } = string.Empty;
+
+        [LoadColumn(1)]
+        public string First { get; set; } = string.Empty;
+
+        [LoadColumn(2)]
+        public string Second { get; set; } = string.Empty;
     }
 
     private sealed class NumberRow
