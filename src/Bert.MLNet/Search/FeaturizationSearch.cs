@@ -52,12 +52,14 @@ public sealed class FeaturizationSearch
         var entries = new List<LeaderboardEntry>();
         var skipped = 0;
         clock.Restart();
-        // Trainer by trainer, cheapest first: FeaturizeText alone, the BERT candidates, then FeaturizeText with the best
-        // BERT features, so that a time budget cuts the slow trainers and the rarer candidates, not the baseline.
+
+        // Trainer by trainer, cheapest first: the BERT candidates (seconds each), then FeaturizeText alone and with the
+        // best BERT features, whose n-gram vectors can take a linear trainer minutes on long texts. The budget is checked
+        // between candidates: ML.NET's L-BFGS and LightGbm cannot be stopped mid-training.
         var textOnly = new FeatureCandidate("FeaturizeText", null, [], false, true);
         foreach (var trainer in options.Trainers)
         {
-            IEnumerable<FeatureCandidate> round = options.IncludeTextBaselines ? [textOnly, .. candidates] : candidates;
+            IEnumerable<FeatureCandidate> round = options.IncludeTextBaselines ? [.. candidates, textOnly] : candidates;
             foreach (var candidate in round)
             {
                 if (!Evaluate(candidate, trainer))
@@ -112,6 +114,7 @@ public sealed class FeaturizationSearch
                 : null;
             var view = labels.View(ml, texts, pairs, features, dimension);
             var scores = labels.CrossValidate(ml, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed);
+
             var mean = scores.Average();
             var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
             var entry = new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed);

@@ -61,7 +61,10 @@ public sealed record FeaturizationSearchOptions
     /// <summary>Folds of ML.NET's cross-validation (default 5, at least 2).</summary>
     public int Folds { get; init; } = 5;
 
-    /// <summary>The time the candidates may take; null for no limit. Candidates not reached are reported as skipped.</summary>
+    /// <summary>
+    /// The time the candidates may take; null for no limit. It is checked before each candidate (a candidate in training
+    /// runs to its end); candidates not reached are reported as skipped.
+    /// </summary>
     public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>Also try ML.NET's <c>FeaturizeText</c> alone and concatenated with the best BERT features (default true).</summary>
