@@ -86,6 +86,11 @@ public sealed class TrainCommandTests : IDisposable
         var firstScores = loaded.Transform(rows).GetColumn<float[]>("Score").First();
         Assert.Equal(firstScores, lines[1].Split('\t').Skip(1).Select(v => float.Parse(v, CultureInfo.InvariantCulture)));
 
+        // New data has no label column: predict does without it.
+        var unlabelled = Write("unlabelled.tsv", string.Join('\n', ["definition", .. File.ReadLines(test).Skip(1).Select(l => l.Split('\t')[1])]) + "\n");
+        Assert.Equal(0, PredictCommand.Run(model, unlabelled, predictions, CancellationToken.None));
+        Assert.Equal(predicted, File.ReadLines(predictions).Skip(1).Select(l => l.Split('\t')[0]));
+
         // The generated consumption code compiles and predicts the same labels.
         var generated = Compile(File.ReadAllText(Path.Combine(output, TrainOutputs.CodeFile)));
         var type = generated.GetType("BertMLNetModel.MLModel")!;
