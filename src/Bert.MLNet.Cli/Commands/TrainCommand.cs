@@ -163,6 +163,11 @@ internal static class TrainCommand
 
                     var line = p.Entry is null ? p.Message : $"{p.Message} (best so far {best:F4})";
                     bar.Description = Markup.Escape(line.Length > 70 ? line[..70] : line);
+                    if (p.Entry is not null && !console.Profile.Capabilities.Interactive)
+                    {
+                        // In a log, every score gets a line of its own (the bar's fallback prints only its description).
+                        console.WriteLine($"[{p.Completed}/{p.Total}] {p.Message}");
+                    }
                 });
                 result = new FeaturizationSearch().Run(ml, data, model, options, progress, cancellation);
                 bar.Value = bar.MaxValue;
