@@ -114,7 +114,6 @@ public sealed class FeaturizationSearch
                 : null;
             var view = labels.View(ml, texts, pairs, features, dimension);
             var scores = labels.CrossValidate(ml, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed);
-
             var mean = scores.Average();
             var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
             var entry = new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed);
