@@ -36,7 +36,7 @@ internal static class PredictCommand
                 writer.WriteLine(info.IsRegression ? "Score" : string.Join('\t', ["PredictedLabel", .. info.Classes.Select(c => "Probability." + Clean(c))]));
                 var rows = 0;
                 using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "PredictedLabel" or "Score" or "Probability"));
-                var score = Getter<float>(cursor, "Score", !info.IsRegression && !info.IsBinary);
+                var score = info.IsRegression ? cursor.GetGetter<float>(cursor.Schema["Score"]) : null;
                 var vector = info.IsRegression || info.IsBinary ? null : cursor.GetGetter<VBuffer<float>>(cursor.Schema["Score"]);
                 var probability = info.IsBinary ? cursor.GetGetter<float>(cursor.Schema["Probability"]) : null;
                 var label = info.IsRegression ? null : cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["PredictedLabel"]);
@@ -87,8 +87,6 @@ internal static class PredictCommand
             File.Delete(partial);
         }
     }
-
-    private static ValueGetter<T>? Getter<T>(DataViewRowCursor cursor, string column, bool skip) => skip ? null : cursor.GetGetter<T>(cursor.Schema[column]);
 
     // A value in one TSV cell: tabs and line breaks become spaces.
     private static string Clean(string value) => value.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
