@@ -204,14 +204,8 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
     /// <summary>The search's options; each bad option is refused by its flag.</summary>
     internal FeaturizationSearchOptions SearchOptions()
     {
-        var task = Task.ToLowerInvariant() switch
-        {
-            "auto" => SearchTask.Auto,
-            "binary" => SearchTask.Binary,
-            "multiclass" => SearchTask.Multiclass,
-            "regression" => SearchTask.Regression,
-            _ => throw new ArgumentException($"--task '{Task}' is not one of auto, binary, multiclass, regression."),
-        };
+        var task = EmbedCommand.Choice(Task, "--task",
+            ("auto", SearchTask.Auto), ("binary", SearchTask.Binary), ("multiclass", SearchTask.Multiclass), ("regression", SearchTask.Regression));
         if (Folds < 2)
         {
             throw new ArgumentException($"--folds {Folds}: cross-validation needs at least 2 folds.");
@@ -222,21 +216,10 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
             throw new ArgumentException($"--max-minutes {MaxMinutes}: expected a positive number of minutes.");
         }
 
-        var trainers = Trainers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant() switch
-        {
-            "linear" => SearchTrainer.Linear,
-            "lightgbm" => SearchTrainer.LightGbm,
-            "fasttree" => SearchTrainer.FastTree,
-            _ => throw new ArgumentException($"--trainers: '{t}' is not one of linear, lightgbm, fasttree."),
-        }).Distinct().ToArray();
-        var poolings = Poolings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant() switch
-        {
-            "mean" => Pooling.Mean,
-            "cls" => Pooling.Cls,
-            "max" => Pooling.Max,
-            "mean-sqrt-len" => Pooling.MeanSqrtLen,
-            _ => throw new ArgumentException($"--poolings: '{p}' is not one of mean, cls, max, mean-sqrt-len."),
-        }).Distinct().ToArray();
+        var trainers = Trainers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => EmbedCommand.Choice(t, "--trainers",
+            ("linear", SearchTrainer.Linear), ("lightgbm", SearchTrainer.LightGbm), ("fasttree", SearchTrainer.FastTree))).Distinct().ToArray();
+        var poolings = Poolings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => EmbedCommand.Choice(p, "--poolings",
+            ("mean", Pooling.Mean), ("cls", Pooling.Cls), ("max", Pooling.Max), ("mean-sqrt-len", Pooling.MeanSqrtLen))).Distinct().ToArray();
         if (trainers.Length == 0 || poolings.Length == 0)
         {
             throw new ArgumentException(trainers.Length == 0 ? "--trainers names no trainer." : "--poolings names no pooling.");

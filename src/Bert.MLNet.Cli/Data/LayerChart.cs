@@ -21,8 +21,7 @@ internal static class LayerChart
             var line = plot.Add.Scatter(layers, scores);
             line.LineWidth = 2;
             line.MarkerSize = 8;
-            var pooling = bestBert.Features.Pooling == Pooling.MeanSqrtLen ? "mean-sqrt-len" : bestBert.Features.Pooling.ToString()!.ToLowerInvariant();
-            line.LegendText = $"one hidden state, {pooling} pooling";
+            line.LegendText = $"one hidden state, {FeaturizationSearch.PoolingName(bestBert.Features.Pooling!.Value)} pooling";
             plot.Add.ErrorBar(layers, scores, [.. result.LayerCurve.Select(l => l.StandardDeviation)]);
             plot.Axes.Bottom.SetTicks(layers, [.. result.LayerCurve.Select(l => l.Layer.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
             if (result.Leaderboard.FirstOrDefault(e => e.Features.Pooling is null && e.Trainer == bestBert.Trainer) is { } text)

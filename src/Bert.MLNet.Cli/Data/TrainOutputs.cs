@@ -123,8 +123,7 @@ internal static class TrainOutputs
     {
         null => string.Empty,
         _ when features.Averaged => "first-last-avg",
-        Pooling.MeanSqrtLen => "mean-sqrt-len",
-        { } p => p.ToString().ToLowerInvariant(),
+        { } p => FeaturizationSearch.PoolingName(p),
     };
 
     private static string Csv(string value) =>

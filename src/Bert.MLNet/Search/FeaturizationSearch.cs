@@ -205,7 +205,8 @@ public sealed class FeaturizationSearch
         return candidates;
     }
 
-    private static string PoolingName(Pooling pooling) => pooling switch
+    /// <summary>How candidates name a pooling: <c>mean</c>, <c>cls</c>, <c>max</c>, <c>mean-sqrt-len</c>.</summary>
+    internal static string PoolingName(Pooling pooling) => pooling switch
     {
         Pooling.Cls => "cls",
         Pooling.Max => "max",
