@@ -56,8 +56,10 @@ internal static class EvaluateCommand
         if (info.IsBinary)
         {
             // The model's PredictedLabel holds the label's values; ML.NET's evaluator reads the trainer's Boolean.
-            var typed = ml.Transforms.Conversion.MapValue("PredictedLabel.Boolean",
-                [new KeyValuePair<string, bool>(info.Classes[0], false), new(info.Classes[1], true)], "PredictedLabel").Fit(scored).Transform(scored);
+            // Cached: the evaluator and the confusion counts below read the same rows, and the model runs once.
+            var typed = ml.Data.Cache(ml.Transforms.Conversion.MapValue("PredictedLabel.Boolean",
+                    [new KeyValuePair<string, bool>(info.Classes[0], false), new(info.Classes[1], true)], "PredictedLabel").Fit(scored).Transform(scored),
+                "Label", "Score", "Probability", "PredictedLabel.Boolean");
             var binary = ml.BinaryClassification.Evaluate(typed, "Label", "Score", "Probability", "PredictedLabel.Boolean");
             var truth = typed.GetColumn<bool>("Label").ToArray();
             var predicted = typed.GetColumn<bool>("PredictedLabel.Boolean").ToArray();
