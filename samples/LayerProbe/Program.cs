@@ -3,13 +3,13 @@
 // LbfgsMaximumEntropy classifier learns on each layer alone and on the last four concatenated (the BERT paper's
 // best feature-based recipe), and LightGbm on the best one. The task: the topic of a WordNet noun definition.
 //
-//   dotnet run --project samples/LayerProbe [-- <model folder> <dataset folder>]
+//   dotnet run --project samples/LayerProbe [-- <model name or folder> <dataset folder>]
 using System.Diagnostics;
 using Bert.MLNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-var modelPath = args.Length > 0 ? args[0] : "models/bert-l4-h128-uncased";
+var modelPath = args.Length > 0 ? args[0] : "all-MiniLM-L6-v2";
 var dataset = args.Length > 1 ? args[1] : "datasets/wordnet-topics";
 
 var ml = new MLContext(seed: 1);

@@ -1,12 +1,12 @@
 // Quickstart: BERT features in an ML.NET pipeline. Which topic is a WordNet noun definition about (animal,
 // artifact, body, food, location, person, plant, substance)? Train on 1,600 definitions, test on 320 others.
 //
-//   dotnet run --project samples/Quickstart [-- <model folder> <dataset folder>]
+//   dotnet run --project samples/Quickstart [-- <model name or folder> <dataset folder>]
 using Bert.MLNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-var modelPath = args.Length > 0 ? args[0] : "models/bert-l4-h128-uncased";
+var modelPath = args.Length > 0 ? args[0] : "all-MiniLM-L6-v2";
 var dataset = args.Length > 1 ? args[1] : "datasets/wordnet-topics";
 
 var ml = new MLContext(seed: 1);

@@ -2,13 +2,13 @@
 // to free-text queries. How good is it? Each of 320 held-out definitions asks for its 5 nearest neighbours; the
 // share with the same topic (precision@5) is compared with chance (12.5%, eight balanced topics).
 //
-//   dotnet run --project samples/SemanticSearch [-- <model folder> <dataset folder>]
+//   dotnet run --project samples/SemanticSearch [-- <model name or folder> <dataset folder>]
 using Bert.MLNet;
 using Bert.MLNet.Similarity;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-var modelPath = args.Length > 0 ? args[0] : "models/bert-l4-h128-uncased";
+var modelPath = args.Length > 0 ? args[0] : "all-MiniLM-L6-v2";
 var dataset = args.Length > 1 ? args[1] : "datasets/wordnet-topics";
 
 var ml = new MLContext();

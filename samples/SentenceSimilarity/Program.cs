@@ -3,12 +3,12 @@
 // logistic regression — the features Sentence-BERT's classifier reads, with a frozen encoder instead of fine-tuning.
 // The cosine alone, the usual zero-shot answer, is the baseline.
 //
-//   dotnet run --project samples/SentenceSimilarity [-- <model folder> <dataset folder>]
+//   dotnet run --project samples/SentenceSimilarity [-- <model name or folder> <dataset folder>]
 using Bert.MLNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-var modelPath = args.Length > 0 ? args[0] : "models/bert-l4-h128-uncased";
+var modelPath = args.Length > 0 ? args[0] : "all-MiniLM-L6-v2";
 var dataset = args.Length > 1 ? args[1] : "datasets/wordnet-pairs";
 
 var ml = new MLContext(seed: 1);

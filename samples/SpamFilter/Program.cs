@@ -1,12 +1,12 @@
 // A spam filter: binary classification of e-mails (SpamAssassin's public corpus) with ML.NET's FastTree, on BERT
 // features (every hidden state's mean, concatenated) and, for comparison, on ML.NET's own FeaturizeText.
 //
-//   dotnet run --project samples/SpamFilter [-- <model folder> <dataset folder>]
+//   dotnet run --project samples/SpamFilter [-- <model name or folder> <dataset folder>]
 using Bert.MLNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-var modelPath = args.Length > 0 ? args[0] : "models/bert-l4-h128-uncased";
+var modelPath = args.Length > 0 ? args[0] : "all-MiniLM-L6-v2";
 var dataset = args.Length > 1 ? args[1] : "datasets/spam-assassin";
 
 var ml = new MLContext(seed: 1);

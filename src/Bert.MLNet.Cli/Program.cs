@@ -6,6 +6,7 @@ var root = new RootCommand("bert-mlnet: BERT embeddings for ML.NET, and a model 
     TokenizeCommand.Create(),
     EmbedCommand.Create(),
     InspectCommand.Create(),
+    ModelsCommand.Create(),
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),

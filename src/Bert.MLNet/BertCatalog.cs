@@ -16,8 +16,8 @@ public static class BertCatalog
     /// <param name="catalog">ML.NET's text transforms.</param>
     /// <param name="outputColumnName">The embedding column (with <see cref="LayerCombination.Separate"/>, the prefix of one column per layer: <c>{output}.Layer{index}</c>).</param>
     /// <param name="inputColumnName">The text column.</param>
-    /// <param name="modelPath">A model folder (<c>model.onnx</c> or <c>onnx/model.onnx</c>, a vocabulary, optional <c>config.json</c>) or an <c>.onnx</c> file with its vocabulary beside it.</param>
-    /// <param name="options">Layers, pooling, combination, normalization, long-text handling, batching, tokenizer and runtime; null for the defaults (the last layer, mean-pooled).</param>
+    /// <param name="modelPath">A model name (<c>all-MiniLM-L6-v2</c>, <c>snowflake-arctic-embed-xs</c>, <c>bert-l4-h128-uncased</c>; see <see cref="PretrainedModels"/>), a model folder (<c>model.onnx</c> or <c>onnx/model.onnx</c>, a vocabulary, optional <c>config.json</c>) or an <c>.onnx</c> file with its vocabulary beside it.</param>
+    /// <param name="options">Layers, pooling, combination, normalization, long-text handling, batching, tokenizer and runtime; null for the model's conventions (<see cref="BertModel.DefaultOptions"/>: all-MiniLM-L6-v2's last layer, mean-pooled, normalized).</param>
     /// <remarks>
     /// Sizes: <see cref="LayerCombination.Concat"/> gives layers × hidden values, <see cref="LayerCombination.Mean"/> and
     /// <see cref="LayerCombination.Weighted"/> hidden values, <see cref="LayerCombination.Separate"/> one hidden-sized column
@@ -30,9 +30,12 @@ public static class BertCatalog
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        options ??= new EmbeddingOptions();
-        Onnx.PoolingPlan.CheckPooled(options);
-        options.Runtime.Validate();
+        if (options is not null)
+        {
+            Onnx.PoolingPlan.CheckPooled(options);
+            options.Runtime.Validate();
+        }
+
         return new BertEmbeddingEstimator(outputColumnName, inputColumnName, modelPath, options);
     }
 
@@ -65,7 +68,7 @@ public static class BertCatalog
     /// </summary>
     /// <param name="catalog">ML.NET's text transforms.</param>
     /// <param name="inputColumnName">The text column.</param>
-    /// <param name="vocabularyPath">A model folder, a <c>vocab.txt</c> or a <c>tokenizer.json</c>.</param>
+    /// <param name="vocabularyPath">A model name (<see cref="PretrainedModels"/>), a model folder, a <c>vocab.txt</c> or a <c>tokenizer.json</c>.</param>
     /// <param name="maxLength">The longest encoding, special tokens included; null takes the tokenizer's <c>model_max_length</c>.</param>
     /// <param name="longText">Truncate long texts (the default) or split them into windows.</param>
     /// <param name="stride">With windows: the tokens each window repeats from the one before.</param>
@@ -75,7 +78,7 @@ public static class BertCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(vocabularyPath);
-        var tokenizer = BertWordPieceTokenizer.Load(vocabularyPath);
+        var tokenizer = BertWordPieceTokenizer.Load(ModelFiles.TokenizerSource(vocabularyPath));
         var length = maxLength ?? tokenizer.Options.ModelMaxLength;
         if (length < 3)
         {

@@ -14,10 +14,11 @@ public sealed class BertEmbeddingEstimator : IEstimator<BertEmbeddingTransformer
     private readonly string outputColumnName;
     private readonly string inputColumnName;
     private readonly string modelPath;
-    private readonly EmbeddingOptions options;
-    private readonly Lazy<(int LayerCount, int HiddenSize)> shape;
+    private readonly EmbeddingOptions? options;
+    private readonly Lazy<(int LayerCount, int HiddenSize, ModelConventions Conventions)> shape;
 
-    internal BertEmbeddingEstimator(string outputColumnName, string inputColumnName, string modelPath, EmbeddingOptions options)
+    // Null options: the model's conventions, known once its files are read.
+    internal BertEmbeddingEstimator(string outputColumnName, string inputColumnName, string modelPath, EmbeddingOptions? options)
     {
         this.outputColumnName = outputColumnName;
         this.inputColumnName = inputColumnName;
@@ -34,10 +35,10 @@ public sealed class BertEmbeddingEstimator : IEstimator<BertEmbeddingTransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         BertSchema.CheckInput(input.Schema, inputColumnName);
-        var model = BertModel.Load(modelPath, options.Runtime);
+        var model = BertModel.Load(modelPath, options?.Runtime);
         try
         {
-            return new BertEmbeddingTransformer(model, ownsModel: true, outputColumnName, inputColumnName, options, input.Schema);
+            return new BertEmbeddingTransformer(model, ownsModel: true, outputColumnName, inputColumnName, options ?? model.DefaultOptions, input.Schema);
         }
         catch
         {
@@ -52,8 +53,8 @@ public sealed class BertEmbeddingEstimator : IEstimator<BertEmbeddingTransformer
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         BertSchema.CheckInput(inputSchema, inputColumnName);
-        var (layers, hidden) = shape.Value;
-        var plan = PoolingPlan.For(layers, options);
+        var (layers, hidden, conventions) = shape.Value;
+        var plan = PoolingPlan.For(layers, options ?? conventions.ToOptions());
         var dimension = plan.Dimension(hidden);
         var vectors = BertEmbeddingTransformer.VectorColumns(outputColumnName, plan).Select(n => (n, dimension));
         var (tokenCount, truncated, windowCount) = BertEmbeddingTransformer.StatisticColumns(outputColumnName);

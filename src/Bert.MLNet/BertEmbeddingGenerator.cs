@@ -7,9 +7,10 @@ namespace Bert.MLNet;
 /// Semantic Kernel, vector stores and any code written against that interface can use local BERT embeddings.
 /// </summary>
 /// <remarks>
-/// Each call embeds its texts in one length-sorted, batched pass. The default options give the last layer
-/// mean-pooled and scaled to unit length (cosine similarity is then a dot product), as sentence-embedding services do.
-/// Thread-safe.
+/// Each call embeds its texts in one length-sorted, batched pass. The default options are the model's conventions
+/// (<see cref="BertModel.DefaultOptions"/>: all-MiniLM-L6-v2's mean of the last layer, snowflake-arctic-embed-xs's
+/// <c>[CLS]</c>), always scaled to unit length (cosine similarity is then a dot product), as sentence-embedding services do.
+/// A generator for <see cref="EmbeddingPurpose.Query"/> puts the model's query prompt before each text. Thread-safe.
 /// </remarks>
 public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -17,18 +18,20 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     /// <summary>Wraps a loaded model, which the caller keeps and disposes.</summary>
     /// <param name="model">The model.</param>
-    /// <param name="options">What to compute; null for the last layer, mean-pooled, normalized. Per-token output is refused.</param>
+    /// <param name="options">What to compute; null for the model's conventions, normalized. Per-token output is refused.</param>
+    /// <param name="purpose">What the texts are: documents (the default), or search queries, which get the model's query prompt (<see cref="ModelConventions.QueryPrefix"/>).</param>
     /// <exception cref="ArgumentException">The options ask for per-token vectors (<see cref="Pooling.None"/>).</exception>
-    public BertEmbeddingGenerator(BertModel model, EmbeddingOptions? options = null)
-        : this(model, options, ownsModel: false)
+    public BertEmbeddingGenerator(BertModel model, EmbeddingOptions? options = null, EmbeddingPurpose purpose = EmbeddingPurpose.Document)
+        : this(model, options, purpose, ownsModel: false)
     {
     }
 
-    private BertEmbeddingGenerator(BertModel model, EmbeddingOptions? options, bool ownsModel)
+    private BertEmbeddingGenerator(BertModel model, EmbeddingOptions? options, EmbeddingPurpose purpose, bool ownsModel)
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
-        Options = options ?? new EmbeddingOptions { Normalize = true };
+        Options = options ?? model.DefaultOptions with { Normalize = true };
+        Purpose = purpose;
         this.ownsModel = ownsModel;
         var plan = Onnx.PoolingPlan.For(model, Options);
         if (plan.Combine == LayerCombination.Separate)
@@ -37,7 +40,7 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         }
 
         Dimensions = plan.Dimension(model.HiddenSize);
-        Metadata = new EmbeddingGeneratorMetadata("Bert.MLNet", new Uri(Path.GetFullPath(model.Files.OnnxPath)), ModelId(model), Dimensions);
+        Metadata = new EmbeddingGeneratorMetadata("Bert.MLNet", new Uri(Path.GetFullPath(model.Files.OnnxPath)), model.Name, Dimensions);
     }
 
     /// <summary>The model the embeddings come from.</summary>
@@ -46,20 +49,23 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// <summary>What each embedding is.</summary>
     public EmbeddingOptions Options { get; }
 
+    /// <summary>Whether the texts are embedded as documents or as queries.</summary>
+    public EmbeddingPurpose Purpose { get; }
+
     /// <summary>The length of every embedding.</summary>
     public int Dimensions { get; }
 
-    /// <summary>The provider (<c>Bert.MLNet</c>), the model file, its name (the model folder's) and the dimensions.</summary>
+    /// <summary>The provider (<c>Bert.MLNet</c>), the model file, its name (<see cref="BertModel.Name"/>) and the dimensions.</summary>
     public EmbeddingGeneratorMetadata Metadata { get; }
 
-    /// <summary>Loads a model and wraps it; disposing the generator disposes the model.</summary>
-    /// <exception cref="FileNotFoundException">No model where <paramref name="path"/> says.</exception>
-    public static BertEmbeddingGenerator Load(string path, EmbeddingOptions? options = null)
+    /// <summary>Loads a model (a name such as <c>all-MiniLM-L6-v2</c>, a folder or an .onnx file) and wraps it; disposing the generator disposes the model.</summary>
+    /// <exception cref="FileNotFoundException">No model where <paramref name="path"/> says, and no model of that name.</exception>
+    public static BertEmbeddingGenerator Load(string path, EmbeddingOptions? options = null, EmbeddingPurpose purpose = EmbeddingPurpose.Document)
     {
         var model = BertModel.Load(path, options?.Runtime);
         try
         {
-            return new BertEmbeddingGenerator(model, options, ownsModel: true);
+            return new BertEmbeddingGenerator(model, options, purpose, ownsModel: true);
         }
         catch
         {
@@ -82,7 +88,9 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         var texts = values as IReadOnlyList<string> ?? [.. values];
         return Task.Run(() =>
         {
-            var result = Model.Embed(texts, Options, cancellationToken: cancellationToken);
+            var result = Purpose == EmbeddingPurpose.Query
+                ? Model.EmbedQueries(texts, Options, cancellationToken: cancellationToken)
+                : Model.Embed(texts, Options, cancellationToken: cancellationToken);
             var created = DateTimeOffset.UtcNow;
             var embeddings = new GeneratedEmbeddings<Embedding<float>>(result.Count);
             for (var row = 0; row < result.Count; row++)
@@ -112,11 +120,5 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         {
             Model.Dispose();
         }
-    }
-
-    private static string ModelId(BertModel model)
-    {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(model.Files.OnnxPath))!;
-        return Path.GetFileName(folder) == "onnx" ? Path.GetFileName(Path.GetDirectoryName(folder)!) : Path.GetFileName(folder);
     }
 }

@@ -11,7 +11,8 @@ public sealed partial class BertModel
     /// Embeds texts: tokenizes, runs the model in length-sorted batches, pools the chosen layers (ignoring
     /// padding) and combines them, returning one embedding per text in input order. Long texts are truncated
     /// (and reported) or split into windows whose pooled vectors are merged — by their token-weighted mean,
-    /// or element-wise maximum for <see cref="Pooling.Max"/>.
+    /// or element-wise maximum for <see cref="Pooling.Max"/>. Without options, the model's own conventions
+    /// (<see cref="DefaultOptions"/>: for all-MiniLM-L6-v2, the last layer mean-pooled and normalized).
     /// </summary>
     /// <exception cref="ArgumentException">A text is null (the message names its row), or the options are invalid (the message names the option).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A selected layer is outside the model (the message gives the valid range).</exception>
@@ -19,6 +20,24 @@ public sealed partial class BertModel
     public EmbeddingResult Embed(IReadOnlyList<string> texts, EmbeddingOptions? options = null,
         IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         EmbedCore(texts, options, progress, cancellationToken, firstRow: 0);
+
+    /// <summary>
+    /// Embeds search queries: as <see cref="Embed"/>, with the model's query prompt (<see cref="ModelConventions.QueryPrefix"/>,
+    /// such as snowflake-arctic-embed-xs's) put before each. Embed the documents searched with <see cref="Embed"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A query is null (the message names its row), or the options are invalid.</exception>
+    public EmbeddingResult EmbedQueries(IReadOnlyList<string> queries, EmbeddingOptions? options = null,
+        IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        var prompted = new string[queries.Count];
+        for (var i = 0; i < prompted.Length; i++)
+        {
+            prompted[i] = queries[i] is { } query ? Conventions.Query(query) : throw new ArgumentException($"Query {i} is null.", nameof(queries));
+        }
+
+        return Embed(prompted, options, progress, cancellationToken);
+    }
 
     // firstRow: the row number of texts[0] in a larger input, for messages.
     internal EmbeddingResult EmbedRows(IReadOnlyList<string> texts, EmbeddingOptions? options, long firstRow,
@@ -29,7 +48,7 @@ public sealed partial class BertModel
         IProgress<EmbeddingProgress>? progress, CancellationToken cancellationToken, long firstRow)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        options ??= new EmbeddingOptions();
+        options ??= DefaultOptions;
         var layers = options.Pooling == Pooling.FirstLastAverage ? [1, LayerCount] : options.Layers.Resolve(LayerCount);
         options.Validate(layers.Count);
         if (options.Pooling == Pooling.None && options.LongText == LongTextHandling.Window)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Bert.MLNet.Onnx;
 using Bert.MLNet.Tokenizers;
@@ -22,10 +23,14 @@ public sealed partial class BertModel : IDisposable
     private readonly InferenceSession session;
     private readonly string[] hiddenStateOutputs;
 
+    private readonly Lazy<string> fingerprint;
+
     private BertModel(ModelFiles files, BertWordPieceTokenizer tokenizer, OnnxModel graph, HiddenStateLayout layout, ModelInputs inputs,
-        long vocabularyRows, int maxPositions, RuntimeOptions runtimeOptions)
+        long vocabularyRows, int maxPositions, ModelConventions conventions, RuntimeOptions runtimeOptions)
     {
         Files = files;
+        Conventions = conventions;
+        fingerprint = new(() => files.Pretrained?.Fingerprint ?? HashFile(files.OnnxPath));
         Tokenizer = tokenizer;
         Layout = layout;
         Inputs = inputs;
@@ -53,6 +58,20 @@ public sealed partial class BertModel : IDisposable
     /// <summary>The files the model came from.</summary>
     public ModelFiles Files { get; }
 
+    /// <summary>
+    /// The model's name: the known name it was loaded by (<see cref="PretrainedModels"/>), or its folder's name.
+    /// </summary>
+    public string Name => Files.Pretrained?.Name ?? FolderName(Files.OnnxPath);
+
+    /// <summary>The SHA-256 of the model's ONNX file (lowercase hex): which model this is, whatever its path.</summary>
+    public string Fingerprint => fingerprint.Value;
+
+    /// <summary>How the model's own users embed with it (pooling, normalization, maximum length, query prompt).</summary>
+    public ModelConventions Conventions { get; }
+
+    /// <summary>The options <see cref="Embed"/> uses when given none: <see cref="Conventions"/> as <see cref="EmbeddingOptions"/>.</summary>
+    public EmbeddingOptions DefaultOptions => Conventions.ToOptions();
+
     /// <summary>The model's tokenizer.</summary>
     public BertWordPieceTokenizer Tokenizer { get; }
 
@@ -71,9 +90,9 @@ public sealed partial class BertModel : IDisposable
     /// <summary>The longest input the position embeddings cover.</summary>
     public int MaxPositions { get; }
 
-    /// <summary>The encoding length used when <see cref="EmbeddingOptions.MaxLength"/> is not set: the smaller of the
-    /// model's positions and the tokenizer's <c>model_max_length</c>.</summary>
-    public int DefaultMaxLength => Math.Min(MaxPositions, Tokenizer.Options.ModelMaxLength);
+    /// <summary>The encoding length used when <see cref="EmbeddingOptions.MaxLength"/> is not set: the smallest of the
+    /// model's positions, the tokenizer's <c>model_max_length</c> and the conventions' <see cref="ModelConventions.MaxLength"/>.</summary>
+    public int DefaultMaxLength => Math.Min(Math.Min(MaxPositions, Tokenizer.Options.ModelMaxLength), Conventions.MaxLength ?? int.MaxValue);
 
     /// <summary>The rows of the word-embedding matrix (equal to the vocabulary size).</summary>
     public long EmbeddingRows { get; }
@@ -100,8 +119,12 @@ public sealed partial class BertModel : IDisposable
 
     internal string HiddenStateOutput(int layer) => hiddenStateOutputs[layer];
 
-    /// <summary>Loads a model from a folder or an <c>.onnx</c> file.</summary>
-    /// <exception cref="FileNotFoundException">No model or vocabulary where expected (the message lists where it looked).</exception>
+    /// <summary>
+    /// Loads a model from a folder, an <c>.onnx</c> file, or by name: <c>all-MiniLM-L6-v2</c>, <c>snowflake-arctic-embed-xs</c>
+    /// or <c>bert-l4-h128-uncased</c> (<see cref="PretrainedModels"/>; the first use writes its files into the cache).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No model or vocabulary where expected (the message lists where it looked), or an unknown name (the message lists the known ones).</exception>
+    /// <exception cref="IOException">A named model's cache folder cannot be written (the message names it).</exception>
     /// <exception cref="InvalidDataException">A file is malformed, the graph has no findable hidden states, or the vocabulary does not fit the model.</exception>
     /// <exception cref="NotSupportedException">The runtime options ask for CUDA where there is none.</exception>
     public static BertModel Load(string path, RuntimeOptions? runtimeOptions = null) => LoadCore(path, runtimeOptions, CancellationToken.None);
@@ -147,25 +170,38 @@ public sealed partial class BertModel : IDisposable
     private static BertModel LoadCore(string path, RuntimeOptions? runtimeOptions, CancellationToken cancellationToken)
     {
         var d = Describe(path, cancellationToken);
-        return new BertModel(d.Files, d.Tokenizer, d.Graph, d.Layout, d.Inputs, d.Rows, d.MaxPositions, runtimeOptions ?? new RuntimeOptions());
+        return new BertModel(d.Files, d.Tokenizer, d.Graph, d.Layout, d.Inputs, d.Rows, d.MaxPositions, d.Conventions, runtimeOptions ?? new RuntimeOptions());
     }
 
-    /// <summary>The layer count and hidden size of the model at a path, read from its files without starting ONNX Runtime.</summary>
-    internal static (int LayerCount, int HiddenSize) ReadShape(string path)
+    private static string FolderName(string onnxPath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
+        return Path.GetFileName(folder) == "onnx" ? Path.GetFileName(Path.GetDirectoryName(folder)!) : Path.GetFileName(folder);
+    }
+
+    private static string HashFile(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
+
+    /// <summary>The layer count, hidden size and conventions of the model at a path, read from its files without starting ONNX Runtime.</summary>
+    internal static (int LayerCount, int HiddenSize, ModelConventions Conventions) ReadShape(string path)
     {
         var d = Describe(path, CancellationToken.None);
-        return (d.Layout.LayerCount, (int)d.Layout.HiddenSize);
+        return (d.Layout.LayerCount, (int)d.Layout.HiddenSize, d.Conventions);
     }
 
     private sealed record Description(ModelFiles Files, BertWordPieceTokenizer Tokenizer, OnnxModel Graph, HiddenStateLayout Layout, ModelInputs Inputs,
-        long Rows, int MaxPositions);
+        long Rows, int MaxPositions, ModelConventions Conventions);
 
     // Everything a model is made of, checked, except the ONNX Runtime session.
     private static Description Describe(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var files = ModelFiles.Locate(path);
+        var files = ModelFiles.Locate(path, cancellationToken);
         var tokenizer = BertWordPieceTokenizer.Load(files.TokenizerPath);
+        var conventions = ModelConventions.Read(files.TokenizerPath);
         cancellationToken.ThrowIfCancellationRequested();
         var config = ReadConfig(files.ConfigPath);
         var graph = OnnxModel.Load(files.OnnxPath);
@@ -179,6 +215,16 @@ public sealed partial class BertModel : IDisposable
         }
 
         var hiddenSize = layout.HiddenSize > 0 ? layout.HiddenSize : embeddings?[1] ?? config.HiddenSize ?? 0;
+        if (config.HiddenSize is { } configHidden && hiddenSize > 0 && configHidden != hiddenSize)
+        {
+            throw new InvalidDataException($"{files.ConfigPath}: hidden_size is {configHidden} but the graph {files.OnnxPath} has hidden states of {hiddenSize}.");
+        }
+
+        if (config.VocabularySize is { } configRows && embeddings is [var graphRows, _] && configRows != graphRows)
+        {
+            throw new InvalidDataException($"{files.ConfigPath}: vocab_size is {configRows} but the graph {files.OnnxPath}'s word-embedding matrix has {graphRows} rows.");
+        }
+
         if (hiddenSize <= 0)
         {
             throw new InvalidDataException($"{files.OnnxPath}: cannot tell the hidden size (no normalization scale or word-embedding matrix found, and no config.json).");
@@ -193,8 +239,14 @@ public sealed partial class BertModel : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var maxPositions = config.MaxPositions ?? PositionRows(graph, inputs, embeddings) ?? tokenizer.Options.ModelMaxLength;
-        return new Description(files, tokenizer, graph, layout with { HiddenSize = hiddenSize }, inputs, rows, maxPositions);
+        var graphPositions = PositionRows(graph, inputs, embeddings);
+        if (config.MaxPositions is { } configPositions && graphPositions is { } positions && configPositions != positions)
+        {
+            throw new InvalidDataException($"{files.ConfigPath}: max_position_embeddings is {configPositions} but the graph {files.OnnxPath}'s position table has {positions} rows.");
+        }
+
+        var maxPositions = config.MaxPositions ?? graphPositions ?? tokenizer.Options.ModelMaxLength;
+        return new Description(files, tokenizer, graph, layout with { HiddenSize = hiddenSize }, inputs, rows, maxPositions, conventions);
     }
 
     private static (int? Layers, long? HiddenSize, long? VocabularySize, int? MaxPositions) ReadConfig(string? path)

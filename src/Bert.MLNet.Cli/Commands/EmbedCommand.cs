@@ -11,15 +11,15 @@ internal static class EmbedCommand
 {
     internal static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder, or an .onnx file with its vocabulary beside it.", Required = true };
+        var model = ModelOption.Create();
         var input = new Option<string>("--input") { Description = "UTF-8 text file, one text per line.", Required = true };
         var output = new Option<string>("--output") { Description = "Output file: .npy (float32), .jsonl or .tsv (header; loads in ML.NET's TextLoader as a vector column).", Required = true };
         var layers = new Option<string>("--layers") { Description = "Hidden states: all, -1, -4..-1, 0,2,4 (0 = embeddings, negatives from the end).", DefaultValueFactory = _ => "-1" };
-        var pooling = new Option<string>("--pooling") { Description = "cls, mean, max, mean-sqrt-len, first-last-avg or none (per-token vectors, JSONL only).", DefaultValueFactory = _ => "mean" };
+        var pooling = new Option<string?>("--pooling") { Description = "cls, mean, max, mean-sqrt-len, first-last-avg or none (per-token vectors, JSONL only). Default: the model's (all-MiniLM-L6-v2: mean; snowflake-arctic-embed-xs: cls)." };
         var combine = new Option<string>("--combine") { Description = "How several layers combine: concat, mean or separate.", DefaultValueFactory = _ => "concat" };
-        var normalize = new Option<bool>("--normalize") { Description = "Scale each vector to unit length." };
+        var normalize = new Option<bool?>("--normalize") { Description = "Scale each vector to unit length: --normalize, --normalize false. Default: the model's (true for all-MiniLM-L6-v2 and snowflake-arctic-embed-xs).", Arity = System.CommandLine.ArgumentArity.ZeroOrOne };
         var batchSize = new Option<int>("--batch-size") { Description = "Most texts per model run.", DefaultValueFactory = _ => 32 };
-        var maxLength = new Option<int?>("--max-length") { Description = "Longest encoding in tokens (default: the model's maximum)." };
+        var maxLength = new Option<int?>("--max-length") { Description = "Longest encoding in tokens (default: the model's, 256 for all-MiniLM-L6-v2)." };
         var longText = new Option<string>("--long-text") { Description = "truncate (report it) or window (overlapping windows pooled into one vector).", DefaultValueFactory = _ => "truncate" };
         var stride = new Option<int>("--stride") { Description = "Tokens each window repeats from the one before.", DefaultValueFactory = _ => 128 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0: one per core).", DefaultValueFactory = _ => 0 };
@@ -32,20 +32,24 @@ internal static class EmbedCommand
             var options = new EmbeddingOptions
             {
                 Layers = LayerSelection.Parse(result.GetValue(layers)!),
-                Pooling = ParsePooling(result.GetValue(pooling)!),
                 Combine = ParseCombine(result.GetValue(combine)!),
-                Normalize = result.GetValue(normalize),
                 BatchSize = result.GetValue(batchSize),
                 MaxLength = result.GetValue(maxLength),
                 LongText = Choice(result.GetValue(longText)!, "--long-text", ("truncate", LongTextHandling.Truncate), ("window", LongTextHandling.Window)),
                 Stride = result.GetValue(stride),
             };
-            return Run(result.GetValue(model)!, result.GetValue(input)!, result.GetValue(output)!, options, result.GetValue(threads), cancellation);
+            var conventions = new ConventionChoices(result.GetValue(pooling) is { } p ? ParsePooling(p) : null, NormalizeChoice(result, normalize));
+            return Run(result.GetValue(model)!, result.GetValue(input)!, result.GetValue(output)!, m => conventions.Apply(options, m), result.GetValue(threads), cancellation);
         }));
         return command;
     }
 
-    internal static int Run(string modelPath, string inputPath, string outputPath, EmbeddingOptions options, int threads, CancellationToken cancellation)
+    internal static int Run(string modelPath, string inputPath, string outputPath, EmbeddingOptions options, int threads, CancellationToken cancellation) =>
+        Run(modelPath, inputPath, outputPath, _ => options, threads, cancellation);
+
+    // The options come from the loaded model: what the command line leaves open, the model's conventions decide.
+    private static int Run(string modelPath, string inputPath, string outputPath, Func<BertModel, EmbeddingOptions> choose, int threads,
+        CancellationToken cancellation)
     {
         var format = Path.GetExtension(outputPath).ToLowerInvariant();
         if (format is not (".npy" or ".jsonl" or ".tsv"))
@@ -53,13 +57,14 @@ internal static class EmbedCommand
             throw new ArgumentException($"--output '{outputPath}' must end in .npy, .jsonl or .tsv.");
         }
 
+        var texts = TextLines.Read(inputPath).ToArray();
+        using var model = BertModel.Load(modelPath, new RuntimeOptions { IntraOpThreads = threads });
+        var options = choose(model);
         if (options.Pooling == Pooling.None && format != ".jsonl")
         {
             throw new ArgumentException("--pooling none writes one vector per token, which only JSON Lines can hold; use an --output ending in .jsonl.");
         }
 
-        var texts = TextLines.Read(inputPath).ToArray();
-        using var model = BertModel.Load(modelPath, new RuntimeOptions { IntraOpThreads = threads });
         var started = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ConsoleProgress(started);
         var result = model.Embed(texts, options, progress, cancellation);
@@ -156,6 +161,10 @@ internal static class EmbedCommand
         json.WriteEndArray();
     }
 
+    /// <summary>The value of a <c>--normalize</c> flag: true when given bare, its argument otherwise, null when absent.</summary>
+    internal static bool? NormalizeChoice(System.CommandLine.ParseResult result, System.CommandLine.Option<bool?> option) =>
+        result.GetResult(option) is null ? null : result.GetValue(option) ?? true;
+
     internal static Pooling ParsePooling(string text) => Choice(text, "--pooling",
         ("cls", Pooling.Cls), ("mean", Pooling.Mean), ("max", Pooling.Max), ("mean-sqrt-len", Pooling.MeanSqrtLen),
         ("first-last-avg", Pooling.FirstLastAverage), ("none", Pooling.None));
@@ -167,6 +176,16 @@ internal static class EmbedCommand
         choices.FirstOrDefault(c => c.Name.Equals(text, StringComparison.OrdinalIgnoreCase)) is { Name: not null } match
             ? match.Value
             : throw new ArgumentException($"{option} '{text}' is not one of {string.Join(", ", choices.Select(c => c.Name))}.");
+
+    /// <summary>The pooling and normalization given on the command line; what is not given comes from the model's conventions.</summary>
+    internal sealed record ConventionChoices(Pooling? Pooling, bool? Normalize)
+    {
+        internal EmbeddingOptions Apply(EmbeddingOptions options, BertModel model) => options with
+        {
+            Pooling = Pooling ?? model.Conventions.Pooling,
+            Normalize = Normalize ?? model.Conventions.Normalize,
+        };
+    }
 
     /// <summary>Embedding progress as a <see cref="ProgressLine"/>.</summary>
     internal sealed class ConsoleProgress(System.Diagnostics.Stopwatch clock) : IProgress<EmbeddingProgress>

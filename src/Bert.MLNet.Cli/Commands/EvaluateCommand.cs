@@ -30,6 +30,7 @@ internal static class EvaluateCommand
     {
         var ml = new MLContext();
         using var model = SavedModel.Load(ml, modelPath);
+        Console.Error.WriteLine(model.Info.BuiltWith(modelPath));
         var file = DatasetFile.Open(datasetPath);
         var data = model.LoadDataset(ml, file, labelColumn, requireLabel: true);
         var metrics = Metrics(ml, model, model.Model.Transform(data));

@@ -9,7 +9,7 @@ internal static class InspectCommand
 {
     internal static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder, or an .onnx file with its vocabulary beside it.", Required = true };
+        var model = ModelOption.Create();
         var command = new Command("inspect", "Show a model's inputs, outputs, hidden states, sizes and tokenizer settings.") { model };
         command.SetAction((result, _) => CommandErrors.Run(() => Run(result.GetValue(model)!, Console.Out)));
         return command;

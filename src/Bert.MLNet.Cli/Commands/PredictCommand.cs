@@ -25,6 +25,7 @@ internal static class PredictCommand
     {
         var ml = new MLContext();
         using var model = SavedModel.Load(ml, modelPath);
+        Console.Error.WriteLine(model.Info.BuiltWith(modelPath));
         var file = DatasetFile.Open(datasetPath);
         var scored = model.Model.Transform(model.LoadDataset(ml, file, labelColumn: null, requireLabel: false));
         var info = model.Info;

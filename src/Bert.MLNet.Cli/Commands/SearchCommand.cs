@@ -42,7 +42,7 @@ internal static class SearchCommand
         var queryTexts = query is not null ? [query] : TextLines.Read(queriesPath!).ToArray();
         var (file, index) = SearchIndexFile.Read(indexPath);
         using var model = BertModel.Load(file.Model);
-        var embedded = model.Embed(queryTexts, file.Options, cancellationToken: cancellation);
+        var embedded = model.EmbedQueries(queryTexts, file.Options, cancellationToken: cancellation);
         if (embedded.Dimension != index.Dimension)
         {
             throw new InvalidDataException($"{indexPath}: the index holds {index.Dimension}-dimensional vectors but {file.Model} now gives {embedded.Dimension}; rebuild the index.");

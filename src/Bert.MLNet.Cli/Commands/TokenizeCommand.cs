@@ -11,7 +11,8 @@ internal static class TokenizeCommand
 {
     internal static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder (or vocab.txt / tokenizer.json) holding the tokenizer.", Required = true };
+        var model = ModelOption.Create();
+        model.Description = $"Model name ({string.Join(", ", PretrainedModels.Names)}), model folder, vocab.txt or tokenizer.json.";
         var input = new Option<string>("--input") { Description = "UTF-8 text file, one text per line.", Required = true };
         var output = new Option<string>("--output") { Description = "JSON Lines file to write, one object per input line.", Required = true };
         var maxLength = new Option<int>("--max-length") { Description = "Longest encoding in tokens, [CLS] and [SEP] included.", DefaultValueFactory = _ => 512 };
@@ -31,7 +32,7 @@ internal static class TokenizeCommand
             throw new ArgumentException($"--max-length is {maxLength}; expected at least 2 (room for [CLS] and [SEP]).");
         }
 
-        var tokenizer = BertWordPieceTokenizer.Load(modelPath);
+        var tokenizer = BertWordPieceTokenizer.Load(ModelFiles.TokenizerSource(modelPath));
         var lines = TextLines.Read(inputPath);
         using var stream = File.Create(outputPath);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

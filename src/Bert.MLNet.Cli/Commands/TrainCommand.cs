@@ -26,7 +26,7 @@ internal static class TrainCommand
             Description = "auto (text labels: binary with two values, else multiclass; numbers: regression, binary with two values), binary, multiclass or regression.",
             DefaultValueFactory = _ => "auto",
         };
-        var model = new Option<string>("--model") { Description = "BERT model folder, or an .onnx file with its vocabulary beside it.", DefaultValueFactory = _ => BundledModel.Path };
+        var model = ModelOption.Create();
         var minutes = new Option<double?>("--max-minutes") { Description = "Time budget for scoring candidates; those not reached are skipped (default: no limit)." };
         var folds = new Option<int>("--folds") { Description = "Folds of the cross-validation.", DefaultValueFactory = _ => 5 };
         var trainers = new Option<string>("--trainers") { Description = "Trainers to try, cheapest first: linear, lightgbm, fasttree.", DefaultValueFactory = _ => "linear,lightgbm,fasttree" };
@@ -87,7 +87,11 @@ internal static class TrainCommand
             ml.Model.Save(result.Model, data.Schema, modelPath);
             var info = new ModelInfo(ModelInfo.CurrentFormat, TrainOutputs.TaskName(result.Task), settings.LabelColumn,
                 settings.SecondTextColumn is { } pair ? [settings.TextColumn, pair] : [settings.TextColumn], result.Classes,
-                result.MetricName, result.Best.Features.Name, result.Best.Trainer.ToString(), result.Best.Score);
+                result.MetricName, result.Best.Features.Name, result.Best.Trainer.ToString(), result.Best.Score)
+            {
+                Model = result.ModelName,
+                ModelFingerprint = result.ModelFingerprint,
+            };
             info.WriteTo(modelPath);
             TrainOutputs.Write(stage, result, file, settings, info, clock.Elapsed);
             cancellation.ThrowIfCancellationRequested();
@@ -189,7 +193,7 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
 
     public string Task { get; init; } = "auto";
 
-    public string Model { get; init; } = BundledModel.Path;
+    public string Model { get; init; } = PretrainedModels.DefaultName;
 
     public double? MaxMinutes { get; init; }
 

@@ -20,6 +20,17 @@ internal sealed record ModelInfo(
     string Trainer,
     double Score)
 {
+    /// <summary>The BERT the model was built on: a known name or a folder's name (absent in zips of earlier versions).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The SHA-256 of that BERT's ONNX file.</summary>
+    public string? ModelFingerprint { get; init; }
+
+    /// <summary>A line saying which BERT a zip was built with, for evaluate and predict.</summary>
+    internal string BuiltWith(string zip) => Model is null
+        ? $"{zip}: built by an earlier bert-mlnet that did not record its BERT"
+        : $"{zip}: built with {Model} (sha256 {ModelFingerprint?[..Math.Min(12, ModelFingerprint.Length)]}), {Features}, {Trainer}";
+
     internal const string EntryName = "bert-mlnet.json";
     internal const int CurrentFormat = 1;
 

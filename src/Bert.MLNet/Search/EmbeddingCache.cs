@@ -11,7 +11,6 @@ namespace Bert.MLNet.Search;
 internal sealed class EmbeddingCache
 {
     private readonly Dictionary<string, Dictionary<string, float[]>> store = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> fingerprints = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Every hidden state of each text ([pooling][row] = layers × hidden values), running the model once for the texts
@@ -50,14 +49,7 @@ internal sealed class EmbeddingCache
 
     private Dictionary<string, float[]> Table(BertModel model, EmbeddingOptions options, Pooling pooling)
     {
-        if (!fingerprints.TryGetValue(model.Files.OnnxPath, out var fingerprint))
-        {
-            using var file = File.OpenRead(model.Files.OnnxPath);
-            fingerprint = Convert.ToHexString(SHA256.HashData(file));
-            fingerprints[model.Files.OnnxPath] = fingerprint;
-        }
-
-        var key = $"{fingerprint}|{options.Tokenizer?.GetType().FullName}|{model.ResolveMaxLength(options)}|{options.LongText}|{options.Stride}|{pooling}";
+        var key = $"{model.Fingerprint}|{options.Tokenizer?.GetType().FullName}|{model.ResolveMaxLength(options)}|{options.LongText}|{options.Stride}|{pooling}";
         if (!store.TryGetValue(key, out var table))
         {
             table = new Dictionary<string, float[]>(StringComparer.Ordinal);

@@ -16,7 +16,7 @@ public sealed class FeaturizationSearch
 {
     private readonly EmbeddingCache cache = new();
 
-    /// <summary>Searches and refits. The model is read from <paramref name="modelPath"/> (a model folder or .onnx file).</summary>
+    /// <summary>Searches and refits. The model is <paramref name="modelPath"/>: a known name (<see cref="PretrainedModels"/>), a model folder or an .onnx file.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of a type the task cannot use (the message names it).</exception>
     /// <exception cref="ArgumentException">The options are invalid, or the label has fewer than two classes.</exception>
     /// <exception cref="TimeoutException">The time budget ran out before any candidate was scored.</exception>
@@ -51,6 +51,7 @@ public sealed class FeaturizationSearch
 
         var entries = new List<LeaderboardEntry>();
         var skipped = 0;
+        var notTried = 0;
         clock.Restart();
 
         // Trainer by trainer, cheapest first: the BERT candidates (seconds each), then FeaturizeText alone and with the
@@ -71,7 +72,15 @@ public sealed class FeaturizationSearch
             if (options.IncludeTextBaselines)
             {
                 var bestBert = entries.Where(e => !e.Features.WithText).MaxBy(e => e.Score)?.Features ?? candidates[^1];
-                if (!Evaluate(bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true }, trainer))
+                var bertScore = entries.Where(e => e.Trainer == trainer && !e.Features.WithText).Select(e => (double?)e.Score).Max();
+                var textScore = entries.FirstOrDefault(e => e.Trainer == trainer && e.Features == textOnly)?.Score;
+                if (options.CombinedTextMargin is { } margin && bertScore - textScore > margin)
+                {
+                    notTried++;
+                    progress?.Report(new SearchProgress(entries.Count + skipped + notTried, total,
+                        $"FeaturizeText + {bestBert.Name}, {trainer}: not scored, FeaturizeText alone is {bertScore - textScore:F4} below the best BERT features (margin {margin})", null));
+                }
+                else if (!Evaluate(bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true }, trainer))
                 {
                     skipped++;
                 }
@@ -96,7 +105,11 @@ public sealed class FeaturizationSearch
             $"best: {best.Features.Name} with {best.Trainer}, {labels.MetricName} {best.Score:F4}; fitting it on all {texts.Length} rows", null));
         clock.Restart();
         var fitted = Pipeline(ml, best.Features, best.Trainer, labels, options, modelPath, inMemory: false).Fit(data);
-        return new SearchResult(labels.Task, labels.MetricName, labels.Classes, leaderboard, curve, fitted, skipped, embedded, embeddingTime, searchTime, clock.Elapsed);
+        return new SearchResult(labels.Task, labels.MetricName, labels.Classes, leaderboard, curve, fitted, skipped, embedded, embeddingTime, searchTime, clock.Elapsed)
+        {
+            ModelName = model.Name,
+            ModelFingerprint = model.Fingerprint,
+        };
 
         bool Evaluate(FeatureCandidate candidate, SearchTrainer trainer)
         {
@@ -106,7 +119,7 @@ public sealed class FeaturizationSearch
                 return false;
             }
 
-            progress?.Report(new SearchProgress(entries.Count + skipped, total, $"scoring {candidate.Name}, {trainer}", null));
+            progress?.Report(new SearchProgress(entries.Count + skipped + notTried, total, $"scoring {candidate.Name}, {trainer}", null));
             var started = Stopwatch.StartNew();
             var dimension = candidate.Pooling is null ? 1 : Dimension(candidate, width, pairs is not null);
             var features = candidate.Pooling is { } pooling
@@ -118,7 +131,7 @@ public sealed class FeaturizationSearch
             var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
             var entry = new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed);
             entries.Add(entry);
-            progress?.Report(new SearchProgress(entries.Count + skipped, total,
+            progress?.Report(new SearchProgress(entries.Count + skipped + notTried, total,
                 $"{candidate.Name}, {trainer}: {labels.MetricName} {mean:F4} ± {deviation:F4}", entry));
             return true;
         }

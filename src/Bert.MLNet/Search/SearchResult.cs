@@ -49,6 +49,12 @@ public sealed class SearchResult : IDisposable
         RefitTime = refitTime;
     }
 
+    /// <summary>The BERT the features came from: its known name, or its folder's name (<see cref="BertModel.Name"/>).</summary>
+    public string ModelName { get; internal init; } = string.Empty;
+
+    /// <summary>The SHA-256 of the BERT's ONNX file (<see cref="BertModel.Fingerprint"/>).</summary>
+    public string ModelFingerprint { get; internal init; } = string.Empty;
+
     /// <summary>The task the search learned.</summary>
     public SearchTask Task { get; }
 

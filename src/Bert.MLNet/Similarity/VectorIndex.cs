@@ -190,6 +190,40 @@ public sealed class VectorIndex
         return results;
     }
 
+    /// <summary>
+    /// The <paramref name="k"/> stored texts most similar to a text query, best first: the query is embedded with
+    /// <see cref="BertModel.EmbedQueries"/>, so it gets the model's query prompt (snowflake-arctic-embed-xs's, for one)
+    /// while the stored documents were embedded without.
+    /// </summary>
+    /// <param name="model">The model the stored vectors came from.</param>
+    /// <param name="query">The query text.</param>
+    /// <param name="k">How many results.</param>
+    /// <param name="options">The options the stored vectors were embedded with; null for the model's conventions.</param>
+    /// <exception cref="ArgumentException">The options give vectors of another dimension than the index holds.</exception>
+    public SearchHit[] Search(BertModel model, string query, int k, EmbeddingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return SearchBatch(model, [query], k, options)[0];
+    }
+
+    /// <summary>Top-k for many text queries, each embedded as <see cref="Search(BertModel, string, int, EmbeddingOptions?)"/> does, in one batched pass.</summary>
+    /// <param name="model">The model the stored vectors came from.</param>
+    /// <param name="queries">The query texts.</param>
+    /// <param name="k">How many results per query.</param>
+    /// <param name="options">The options the stored vectors were embedded with; null for the model's conventions.</param>
+    /// <exception cref="ArgumentException">The options give vectors of another dimension than the index holds.</exception>
+    public SearchHit[][] SearchBatch(BertModel model, IReadOnlyList<string> queries, int k, EmbeddingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var embedded = model.EmbedQueries(queries, options);
+        if (embedded.Dimension != Dimension)
+        {
+            throw new ArgumentException($"The queries embed to {embedded.Dimension} values but the index holds {Dimension}-dimensional vectors; embed them with the options the index was built with.", nameof(options));
+        }
+
+        return SearchBatch(embedded.Data.ToArray(), k);
+    }
+
     /// <summary>The score of stored vector <paramref name="index"/> against <paramref name="query"/>, as search computes it.</summary>
     /// <param name="index">A stored vector.</param>
     /// <param name="query">The query.</param>

@@ -18,7 +18,7 @@ public sealed class FeaturizationSearchTests
         var options = new FeaturizationSearchOptions
         {
             LabelColumnName = "Label", TextColumnName = "Text", Folds = 3,
-            Poolings = [Pooling.Mean, Pooling.Cls], Trainers = [SearchTrainer.Linear],
+            Poolings = [Pooling.Mean, Pooling.Cls], Trainers = [SearchTrainer.Linear], CombinedTextMargin = null,
         };
         var search = new FeaturizationSearch();
         using var result = search.Run(ml, data, Model, options);
@@ -48,6 +48,20 @@ public sealed class FeaturizationSearchTests
         // The same search again reads every embedding from the cache.
         using var again = search.Run(ml, data, Model, options with { Poolings = [Pooling.Cls], IncludeTextBaselines = false });
         Assert.Equal(0, again.TextsEmbedded);
+
+        // With a margin FeaturizeText alone does not come within, the concatenation is not scored; everything else is as before.
+        var text = result.Leaderboard.Single(e => e.Features.Name == "FeaturizeText").Score;
+        var bert = result.Leaderboard.Where(e => !e.Features.WithText).Max(e => e.Score);
+        Assert.True(bert > text, $"BERT {bert} against FeaturizeText {text}");
+        var progress = new List<SearchProgress>();
+        using var margined = search.Run(ml, data, Model, options with { CombinedTextMargin = (bert - text) / 2 }, new Progress(progress.Add));
+        Assert.Equal(result.Leaderboard.Count - 1, margined.Leaderboard.Count);
+        Assert.DoesNotContain(margined.Leaderboard, e => e.Features.WithText && e.Features.Pooling is not null);
+        var kept = result.Leaderboard.Where(e => !e.Features.WithText || e.Features.Pooling is null).ToArray();
+        Assert.Equal(kept.Select(e => e.Features.Name), margined.Leaderboard.Select(e => e.Features.Name));
+        Assert.All(kept.Zip(margined.Leaderboard), pair => Assert.Equal(pair.First.Score, pair.Second.Score, 6));
+        var notScored = Assert.Single(progress, p => p.Message.Contains("not scored", StringComparison.Ordinal));
+        Assert.Equal(notScored.Total, notScored.Completed);
     }
 
     [Fact]
@@ -189,5 +203,11 @@ public sealed class FeaturizationSearchTests
         public string Text { get; set; } = string.Empty;
 
         public float Words { get; set; }
+    }
+
+    // Reports on the calling thread, in order (System.Progress posts to the thread pool).
+    private sealed class Progress(Action<SearchProgress> report) : IProgress<SearchProgress>
+    {
+        public void Report(SearchProgress value) => report(value);
     }
 }
