@@ -13,8 +13,8 @@ var dataset = args.Length > 1 ? args[1] : "datasets/wordnet-topics";
 
 var ml = new MLContext();
 var stored = ml.Data.LoadFromTextFile<Definition>(Path.Combine(dataset, "train.tsv"), hasHeader: true);
-var options = new EmbeddingOptions { Layers = LayerSelection.Parse("-2..-1"), Pooling = Pooling.Mean, Combine = LayerCombination.Mean, Normalize = true };
-using var embedding = ml.Transforms.Text.ApplyBertEmbedding("Embedding", "Text", modelPath, options).Fit(stored);
+// No options: the model's own conventions (all-MiniLM-L6-v2: the mean of its last layer, unit length).
+using var embedding = ml.Transforms.Text.ApplyBertEmbedding("Embedding", "Text", modelPath).Fit(stored);
 var index = VectorIndex.FromColumn(embedding.Transform(stored), "Embedding");
 var texts = stored.GetColumn<string>("Text").ToArray();
 var topics = stored.GetColumn<string>("Label").ToArray();
@@ -23,16 +23,16 @@ Console.WriteLine($"{index.Count} definitions indexed, {index.Dimension} dimensi
 foreach (var query in new[] { "a small animal kept as a pet", "something you eat for breakfast" })
 {
     Console.WriteLine($"query: {query}");
-    foreach (var hit in index.Search(embedding.Model.Embed([query], options)[0], k: 3))
+    // Queries are embedded as queries: a retrieval model such as snowflake-arctic-embed-xs gets its query prompt.
+    foreach (var hit in index.Search(embedding.Model, query, k: 3))
     {
         Console.WriteLine($"  {hit.Score:F3}  [{topics[hit.Index]}] {texts[hit.Index]}");
     }
 }
 
 var held = ml.Data.LoadFromTextFile<Definition>(Path.Combine(dataset, "test.tsv"), hasHeader: true);
-var queries = embedding.Model.Embed(held.GetColumn<string>("Text").ToArray(), options);
 var queryTopics = held.GetColumn<string>("Label").ToArray();
-var hits = index.SearchBatch(queries.Data.ToArray(), k: 5);
+var hits = index.SearchBatch(embedding.Model, held.GetColumn<string>("Text").ToArray(), k: 5);
 var precision = hits.Select((h, q) => h.Count(x => topics[x.Index] == queryTopics[q]) / 5.0).Average();
 Console.WriteLine($"topic precision@5 over {hits.Length} held-out definitions: {precision:P1} (chance 12.5%)");
 
