@@ -20,24 +20,22 @@ public sealed class ReadmeTests : IDisposable
     [Fact]
     public void ThePipelineExampleRunsAsWritten()
     {
-        // Two kinds of sentence the bundled model tells apart easily.
+        // Two kinds of sentence the default model tells apart easily.
         var rows = new List<string> { "Label\tText" };
         string[] animals = ["the dog barked at the cat", "a horse ran across the field", "the bird sang in the tree", "cows eat grass all day", "the cat slept on the mat", "a fox hunted the rabbit"];
         string[] money = ["the bank raised interest rates", "stock prices fell sharply today", "the company reported record profits", "investors sold their shares", "the loan was paid back with interest", "markets rallied after the report"];
         rows.AddRange(animals.Select(t => "animals\t" + t));
         rows.AddRange(money.Select(t => "money\t" + t));
         File.WriteAllLines(Path.Combine(folder, "reviews.tsv"), rows);
-        var models = Path.Combine(Testing.RepositoryRoot.Path, "models");
         var previous = Environment.CurrentDirectory;
         Environment.CurrentDirectory = folder;
         try
         {
-            Directory.CreateSymbolicLink(Path.Combine(folder, "models"), models);
             // README: pipeline begin
             var ml = new MLContext(seed: 1);
             IDataView data = ml.Data.LoadFromTextFile<Review>("reviews.tsv", hasHeader: true);
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.Transforms.Text.ApplyBertEmbedding("Features", "Text", "models/bert-l4-h128-uncased",
+                .Append(ml.Transforms.Text.ApplyBertEmbedding("Features", "Text", "all-MiniLM-L6-v2",
                     new EmbeddingOptions { Layers = LayerSelection.Parse("-4..-1"), Pooling = Pooling.Mean, Combine = LayerCombination.Concat }))
                 .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
