@@ -41,8 +41,9 @@ if (trainer == "retrieval")
 
 if (labels == 2)
 {
-    var positive = train.GetColumn<string>("Label").Distinct().Order(StringComparer.Ordinal).Last();
-    var pipeline = ml.Transforms.CustomMapping<LabelText, LabelFlag>((i, o) => o.IsPositive = i.Label == positive, null)
+    var classes = train.GetColumn<string>("Label").Distinct().Order(StringComparer.Ordinal).ToArray();
+    var positive = classes[1];
+    var pipeline = ml.Transforms.Conversion.MapValue("IsPositive", [new KeyValuePair<string, bool>(classes[0], false), new(positive, true)], "Label")
         .Append(features)
         .Append(trainer == "fasttree"
             ? (IEstimator<ITransformer>)ml.BinaryClassification.Trainers.FastTree("IsPositive", "Features")
@@ -58,14 +59,4 @@ else
             : ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy());
     var metrics = ml.MulticlassClassification.Evaluate(pipeline.Fit(train).Transform(test));
     Console.WriteLine($"FeaturizeText + {trainer}: accuracy {metrics.MicroAccuracy:P1}, macro {metrics.MacroAccuracy:P1}");
-}
-
-internal sealed class LabelText
-{
-    public string Label { get; set; } = string.Empty;
-}
-
-internal sealed class LabelFlag
-{
-    public bool IsPositive { get; set; }
 }
