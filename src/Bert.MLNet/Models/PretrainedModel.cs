@@ -26,10 +26,17 @@ public sealed record PretrainedModel(
     internal IReadOnlyList<ModelFile> Files { get; init; } = [];
 
     /// <summary>The folder in the cache that holds (or will hold) the model's files.</summary>
-    public string CacheFolder => Path.Combine(PretrainedModels.CacheRoot, Name, Fingerprint[..16]);
+    public string CacheFolder => FolderIn(PretrainedModels.CacheRoot);
 
     /// <summary>Whether every file is in the cache already (by size; <see cref="PretrainedModels.Materialize(string, CancellationToken)"/> also checks the content).</summary>
-    public bool IsCached => Files.All(f => new FileInfo(Path.Combine(CacheFolder, f.RelativePath)) is { Exists: true } info && info.Length == f.Length);
+    public bool IsCached => HasFilesIn(CacheFolder);
+
+    // The model's folder under a cache root: by name and fingerprint, so two versions of a model never share files.
+    internal string FolderIn(string cacheRoot) => Path.Combine(cacheRoot, Name, Fingerprint[..16]);
+
+    internal string PathIn(string folder, ModelFile file) => Path.Combine(folder, file.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+
+    internal bool HasFilesIn(string folder) => Files.All(f => new FileInfo(PathIn(folder, f)) is { Exists: true } info && info.Length == f.Length);
 }
 
 /// <summary>One file of a pretrained model and where its bytes come from.</summary>

@@ -92,8 +92,8 @@ public static class PretrainedModels
     internal static string Materialize(string name, string cacheRoot, CancellationToken cancellationToken)
     {
         var model = Find(name) ?? throw new ArgumentException(UnknownName(name), nameof(name));
-        var folder = Path.Combine(cacheRoot, model.Name, model.Fingerprint[..16]);
-        if (Verified.ContainsKey(folder) && model.Files.All(f => new FileInfo(Path.Combine(folder, f.RelativePath)) is { Exists: true } i && i.Length == f.Length))
+        var folder = model.FolderIn(cacheRoot);
+        if (Verified.ContainsKey(folder) && model.HasFilesIn(folder))
         {
             return folder;
         }
@@ -101,7 +101,7 @@ public static class PretrainedModels
         foreach (var file in model.Files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var target = Path.Combine(folder, file.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+            var target = model.PathIn(folder, file);
             if (!Matches(target, file))
             {
                 Write(target, file, folder, cancellationToken);
@@ -258,10 +258,11 @@ public static class PretrainedModels
     {
         var assembly = typeof(PretrainedModels).Assembly;
         var prefix = OwnResourcePrefix + name + "/";
-        return [.. assembly.GetManifestResourceNames().Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(r =>
+        // MSBuild's RecursiveDir puts the build machine's separator into the names: read them with '/'.
+        return [.. assembly.GetManifestResourceNames().Where(r => r.Replace('\\', '/').StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(r =>
         {
             using var stream = assembly.GetManifestResourceStream(r)!;
-            return new ModelFile(r[prefix.Length..], stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)), assembly.GetName().Name!, r);
+            return new ModelFile(r.Replace('\\', '/')[prefix.Length..], stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)), assembly.GetName().Name!, r);
         })];
     }
 }
