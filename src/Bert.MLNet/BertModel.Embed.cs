@@ -106,7 +106,7 @@ public sealed partial class BertModel
         foreach (var batch in Batcher.Plan(segments, options.BatchSize, options.TokenBudget))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            RunBatch(segments, batch, outputNames, outputIndex, poolings, perPooling, cancellationToken);
+            RunBatch(segments, batch, outputNames, outputIndex, poolings, perPooling, options.Precision, cancellationToken);
             Interlocked.Add(ref encodingsRun, batch.Length);
             done += batch.Length;
             tokens += batch.Sum(i => (long)segments[i].Ids.Length);
@@ -167,7 +167,7 @@ public sealed partial class BertModel
 
     // Runs one batch and pools each segment's layers every way asked (perPooling[p][segment]), from the same outputs.
     private void RunBatch(List<Segment> segments, int[] batch, string[] outputNames, int[] outputIndex, Pooling[] poolings,
-        float[][][] perPooling, CancellationToken cancellationToken)
+        float[][][] perPooling, Precision precision, CancellationToken cancellationToken)
     {
         var rows = batch.Length;
         var length = batch.Max(i => segments[i].Ids.Length);
@@ -207,7 +207,7 @@ public sealed partial class BertModel
                 values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, types.AsMemory(0, size), shape));
             }
 
-            using var outputs = Run(names, values, outputNames, cancellationToken);
+            using var outputs = Run(SessionFor(precision), names, values, outputNames, cancellationToken);
             var width = HiddenSize;
             for (var p = 0; p < poolings.Length; p++)
             {
@@ -242,7 +242,7 @@ public sealed partial class BertModel
     }
 
     // One session run; cancelling the token terminates it inside ONNX Runtime. The inputs are disposed here.
-    private IDisposableReadOnlyCollection<OrtValue> Run(List<string> names, List<OrtValue> values, string[] outputNames, CancellationToken cancellationToken)
+    private static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, List<string> names, List<OrtValue> values, string[] outputNames, CancellationToken cancellationToken)
     {
         try
         {

@@ -21,6 +21,7 @@ public sealed partial class BertModel : IDisposable
     private const string HiddenStatePrefix = "hidden_states.";
 
     private readonly InferenceSession session;
+    private readonly Lazy<InferenceSession> int8Session;
     private readonly string[] hiddenStateOutputs;
 
     private readonly Lazy<string> fingerprint;
@@ -41,16 +42,8 @@ public sealed partial class BertModel : IDisposable
         graph.AddFloatOutputs(layout.Tensors.Select((t, i) => (t, hiddenStateOutputs[i])), layout.HiddenSize);
         Graph = graph;
         RuntimeOptions = runtimeOptions;
-        using var sessionOptions = runtimeOptions.ToSessionOptions();
-        try
-        {
-            session = new InferenceSession(graph.ToBytes(), sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{files.OnnxPath}: ONNX Runtime cannot run the model: {e.Message}", e);
-        }
-
+        session = StartSession(graph, Precision.Float32);
+        int8Session = new(() => StartSession(GraphFor(Precision.Int8), Precision.Int8), LazyThreadSafetyMode.ExecutionAndPublication);
         Producer = graph.Producer;
         Opset = graph.Opset;
     }
@@ -114,8 +107,37 @@ public sealed partial class BertModel : IDisposable
 
     internal InferenceSession Session => session;
 
+    // The session that runs the graph in a precision: the float one made at load, the int8 one at its first use.
+    internal InferenceSession SessionFor(Precision precision) => precision == Precision.Int8 ? int8Session.Value : session;
+
     // The graph with every hidden state exposed; the source of the exported and pooled graphs.
     internal OnnxModel Graph { get; }
+
+    // A copy of Graph in a precision (Graph itself is never edited after load).
+    internal OnnxModel GraphFor(Precision precision)
+    {
+        var copy = OnnxModel.FromBytes(Graph.ToBytes(), Files.OnnxPath);
+        if (precision == Precision.Int8)
+        {
+            WeightQuantizer.Quantize(copy, WeightQuantizer.NeedsReducedRange);
+        }
+
+        return copy;
+    }
+
+    private InferenceSession StartSession(OnnxModel graph, Precision precision)
+    {
+        using var sessionOptions = RuntimeOptions.ToSessionOptions();
+        try
+        {
+            return new InferenceSession(graph.ToBytes(), sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            var form = precision == Precision.Int8 ? " in int8" : "";
+            throw new InvalidDataException($"{Files.OnnxPath}: ONNX Runtime cannot run the model{form}: {e.Message}", e);
+        }
+    }
 
     internal string HiddenStateOutput(int layer) => hiddenStateOutputs[layer];
 
@@ -134,7 +156,14 @@ public sealed partial class BertModel : IDisposable
         Task.Run(() => LoadCore(path, runtimeOptions, cancellationToken), cancellationToken);
 
     /// <summary>Frees the native session.</summary>
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        session.Dispose();
+        if (int8Session.IsValueCreated)
+        {
+            int8Session.Value.Dispose();
+        }
+    }
 
     /// <summary>
     /// The model's ONNX graph as bytes, edited for use outside this library. Without options: the graph with every

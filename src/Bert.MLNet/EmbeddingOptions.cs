@@ -43,11 +43,23 @@ public sealed record EmbeddingOptions
     /// </summary>
     public Tokenizer? Tokenizer { get; init; }
 
+    /// <summary>
+    /// The arithmetic of the model's matrix products: <see cref="Precision.Float32"/> (the default) or <see cref="Precision.Int8"/>
+    /// (weights quantized by a graph rewrite when first used; faster, vectors within about 0.99 cosine). A saved model carries
+    /// the graph it ran. Int8 quantizes each batch's activations together, so a text's vector varies slightly with its batch.
+    /// </summary>
+    public Precision Precision { get; init; } = Precision.Float32;
+
     /// <summary>How ONNX Runtime runs the model when <c>ApplyBertEmbedding</c> loads it (threads, optimization, CUDA).</summary>
     public RuntimeOptions Runtime { get; init; } = new();
 
     internal void Validate(int selectedLayers)
     {
+        if (!Enum.IsDefined(Precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} is {(int)Precision}; expected Float32 or Int8.");
+        }
+
         if (BatchSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} is {BatchSize}; expected at least 1.");

@@ -22,10 +22,11 @@ internal static class EmbedCommand
         var maxLength = new Option<int?>("--max-length") { Description = "Longest encoding in tokens (default: the model's, 256 for all-MiniLM-L6-v2)." };
         var longText = new Option<string>("--long-text") { Description = "truncate (report it) or window (overlapping windows pooled into one vector).", DefaultValueFactory = _ => "truncate" };
         var stride = new Option<int>("--stride") { Description = "Tokens each window repeats from the one before.", DefaultValueFactory = _ => 128 };
+        var precision = PrecisionOption.Create();
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0: one per core).", DefaultValueFactory = _ => 0 };
         var command = new Command("embed", "Embed each line of a text file with a BERT model: chosen layers, pooling and combination.")
         {
-            model, input, output, layers, pooling, combine, normalize, batchSize, maxLength, longText, stride, threads,
+            model, input, output, layers, pooling, combine, normalize, batchSize, maxLength, longText, stride, precision, threads,
         };
         command.SetAction((result, cancellation) => CommandErrors.Run(() =>
         {
@@ -37,6 +38,7 @@ internal static class EmbedCommand
                 MaxLength = result.GetValue(maxLength),
                 LongText = Choice(result.GetValue(longText)!, "--long-text", ("truncate", LongTextHandling.Truncate), ("window", LongTextHandling.Window)),
                 Stride = result.GetValue(stride),
+                Precision = PrecisionOption.Parse(result.GetValue(precision)!),
             };
             var conventions = new ConventionChoices(result.GetValue(pooling) is { } p ? ParsePooling(p) : null, NormalizeChoice(result, normalize));
             return Run(result.GetValue(model)!, result.GetValue(input)!, result.GetValue(output)!, m => conventions.Apply(options, m), result.GetValue(threads), cancellation);

@@ -14,18 +14,21 @@ internal static class IndexCommand
         var output = new Option<string>("--output") { Description = "The index file to write.", Required = true };
         var layers = new Option<string>("--layers") { Description = "Hidden states, combined by concatenation: -1, -4..-1, all.", DefaultValueFactory = _ => "-1" };
         var pooling = new Option<string?>("--pooling") { Description = "cls, mean, max, mean-sqrt-len or first-last-avg. Default: the model's (all-MiniLM-L6-v2: mean; snowflake-arctic-embed-xs: cls)." };
+        var precision = PrecisionOption.Create();
         var storage = new Option<string>("--storage") { Description = "float32 (exact) or int8 (a quarter of the memory, scores within 1%).", DefaultValueFactory = _ => "float32" };
         var command = new Command("index", "Embed each line of a text file into an index that 'search' finds the most similar lines in (cosine).")
         {
-            model, input, output, layers, pooling, storage,
+            model, input, output, layers, pooling, precision, storage,
         };
         command.SetAction((result, cancellation) => CommandErrors.Run(() => Run(result.GetValue(model)!, result.GetValue(input)!, result.GetValue(output)!,
-            result.GetValue(layers)!, result.GetValue(pooling), result.GetValue(storage)!, cancellation)));
+            result.GetValue(layers)!, result.GetValue(pooling), result.GetValue(storage)!, cancellation, result.GetValue(precision)!)));
         return command;
     }
 
-    internal static int Run(string modelPath, string inputPath, string outputPath, string layers, string? pooling, string storage, CancellationToken cancellation)
+    internal static int Run(string modelPath, string inputPath, string outputPath, string layers, string? pooling, string storage, CancellationToken cancellation,
+        string precision = "fp32")
     {
+        var arithmetic = PrecisionOption.Parse(precision);
         var store = EmbedCommand.Choice(storage, "--storage", ("float32", VectorStorage.Float32), ("int8", VectorStorage.Int8));
         if (pooling is not null && EmbedCommand.ParsePooling(pooling) == Pooling.None)
         {
@@ -36,12 +39,15 @@ internal static class IndexCommand
         using var model = BertModel.Load(modelPath);
         // A known name is stored as the name, so the index finds its model on any machine; a path as a full path.
         var stored = model.Files.Pretrained?.Name ?? Path.GetFullPath(modelPath);
-        var file = new SearchIndexFile(stored, layers, pooling ?? Search.FeaturizationSearch.PoolingName(model.Conventions.Pooling), store, 0, texts);
+        var file = new SearchIndexFile(stored, layers, pooling ?? Search.FeaturizationSearch.PoolingName(model.Conventions.Pooling), store, 0, texts)
+        {
+            Precision = arithmetic,
+        };
         var progress = new EmbedCommand.ConsoleProgress(System.Diagnostics.Stopwatch.StartNew());
         var result = model.Embed(file.Texts, file.Options, progress, cancellation);
         progress.Line.Finish();
         (file with { Dimension = result.Dimension }).Write(outputPath, result.Data);
-        Console.Error.WriteLine($"{outputPath}: {result.Count} lines, {result.Dimension} dimensions, {store}");
+        Console.Error.WriteLine($"{outputPath}: {result.Count} lines, {result.Dimension} dimensions, {store}, {PrecisionOption.Name(arithmetic)}");
         return 0;
     }
 }

@@ -31,11 +31,12 @@ internal static class TrainCommand
         var folds = new Option<int>("--folds") { Description = "Folds of the cross-validation.", DefaultValueFactory = _ => 5 };
         var trainers = new Option<string>("--trainers") { Description = "Trainers to try, cheapest first: linear, lightgbm, fasttree.", DefaultValueFactory = _ => "linear,lightgbm,fasttree" };
         var poolings = new Option<string>("--poolings") { Description = "Poolings to try: mean, cls, max, mean-sqrt-len.", DefaultValueFactory = _ => "mean,cls,max" };
+        var precision = PrecisionOption.Create();
         var seed = new Option<int>("--seed") { Description = "Seed of the folds and trainers.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--output") { Description = "Folder to write model.zip, leaderboard.csv, layers.png, metrics.json and ModelConsumption.cs into.", Required = true };
         var command = new Command("train", "Find the best BERT features and ML.NET trainer for a labelled text file, and save the model.")
         {
-            dataset, label, text, text2, task, model, minutes, folds, trainers, poolings, seed, output,
+            dataset, label, text, text2, task, model, precision, minutes, folds, trainers, poolings, seed, output,
         };
         command.SetAction((result, cancellation) => CommandErrors.Run(() => Run(
             new TrainSettings(result.GetValue(dataset)!, result.GetValue(label)!, result.GetValue(text)!, result.GetValue(output)!)
@@ -48,6 +49,7 @@ internal static class TrainCommand
                 Trainers = result.GetValue(trainers)!,
                 Poolings = result.GetValue(poolings)!,
                 Seed = result.GetValue(seed),
+                Precision = result.GetValue(precision)!,
             },
             cancellation)));
         return command;
@@ -80,7 +82,7 @@ internal static class TrainCommand
         try
         {
             var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-            errors.MarkupLineInterpolated($"[bold]{file.Rows}[/] rows of [bold]{file.Path}[/]: {Describe(searchTask)}, model {settings.Model}");
+            errors.MarkupLineInterpolated($"[bold]{file.Rows}[/] rows of [bold]{file.Path}[/]: {Describe(searchTask)}, model {settings.Model} ({settings.Precision})");
             using var result = Search(errors, ml, data, settings.Model, options with { Task = searchTask }, cancellation);
 
             var modelPath = Path.Combine(stage, TrainOutputs.ModelFile);
@@ -91,6 +93,7 @@ internal static class TrainCommand
             {
                 Model = result.ModelName,
                 ModelFingerprint = result.ModelFingerprint,
+                Precision = PrecisionOption.Name(options.Embedding.Precision),
             };
             info.WriteTo(modelPath);
             TrainOutputs.Write(stage, result, file, settings, info, clock.Elapsed);
@@ -205,6 +208,8 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
 
     public int Seed { get; init; } = 1;
 
+    public string Precision { get; init; } = "fp32";
+
     /// <summary>The search's options; each bad option is refused by its flag.</summary>
     internal FeaturizationSearchOptions SearchOptions()
     {
@@ -233,6 +238,7 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
         {
             LabelColumnName = LabelColumn, TextColumnName = TextColumn, SecondTextColumnName = SecondTextColumn, Task = task,
             Folds = Folds, TimeBudget = MaxMinutes is { } m ? TimeSpan.FromMinutes(m) : null, Trainers = trainers, Poolings = poolings, Seed = Seed,
+            Embedding = new EmbeddingOptions { Precision = PrecisionOption.Parse(Precision) },
         };
     }
 }

@@ -26,10 +26,13 @@ internal sealed record ModelInfo(
     /// <summary>The SHA-256 of that BERT's ONNX file.</summary>
     public string? ModelFingerprint { get; init; }
 
+    /// <summary>The precision the BERT runs in inside the zip: fp32 or int8 (absent in zips of earlier versions: fp32).</summary>
+    public string? Precision { get; init; }
+
     /// <summary>A line saying which BERT a zip was built with, for evaluate and predict.</summary>
     internal string BuiltWith(string zip) => Model is null
         ? $"{zip}: built by an earlier bert-mlnet that did not record its BERT"
-        : $"{zip}: built with {Model} (sha256 {ModelFingerprint?[..Math.Min(12, ModelFingerprint.Length)]}), {Features}, {Trainer}";
+        : $"{zip}: built with {Model} (sha256 {ModelFingerprint?[..Math.Min(12, ModelFingerprint.Length)]}, {Precision ?? "fp32"}), {Features}, {Trainer}";
 
     internal const string EntryName = "bert-mlnet.json";
     internal const int CurrentFormat = 1;

@@ -15,9 +15,12 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
     private const string Format = "bert-mlnet-index";
     private const int Version = 1;
 
+    /// <summary>The precision the texts were embedded in (files written before it was recorded: fp32).</summary>
+    internal Precision Precision { get; init; }
+
     /// <summary>The embedding settings the texts were indexed with; queries use the same.</summary>
     internal EmbeddingOptions Options =>
-        new() { Layers = LayerSelection.Parse(Layers), Pooling = Commands.EmbedCommand.ParsePooling(Pooling), Normalize = true };
+        new() { Layers = LayerSelection.Parse(Layers), Pooling = Commands.EmbedCommand.ParsePooling(Pooling), Normalize = true, Precision = Precision };
 
     /// <summary>Writes the file whole or not at all: to a temporary file beside it, then moved into place.</summary>
     internal void Write(string path, ReadOnlySpan<float> vectors)
@@ -29,7 +32,8 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
             {
                 using (var header = zip.CreateEntry("index.json").Open())
                 {
-                    JsonSerializer.Serialize(header, new Header(Format, Version, Model, Layers, Pooling, Storage.ToString(), Dimension, Texts.Length, Texts));
+                    JsonSerializer.Serialize(header, new Header(Format, Version, Model, Layers, Pooling, Storage.ToString(), Dimension, Texts.Length, Texts,
+                        Commands.PrecisionOption.Name(Precision)));
                 }
 
                 using var data = zip.CreateEntry("vectors.f32", CompressionLevel.Fastest).Open();
@@ -103,7 +107,13 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
                 index.Add(vector);
             }
 
-            return (new SearchIndexFile(header.Model, header.Layers, header.Pooling, storage, header.Dimension, header.Texts), index);
+            var precision = header.Precision switch
+            {
+                null or "fp32" => Precision.Float32,
+                "int8" => Precision.Int8,
+                var other => throw new InvalidDataException($"{path}: index.json names precision '{other}'; expected fp32 or int8."),
+            };
+            return (new SearchIndexFile(header.Model, header.Layers, header.Pooling, storage, header.Dimension, header.Texts) { Precision = precision }, index);
         }
         catch (Exception e) when (e is JsonException or EndOfStreamException)
         {
@@ -115,5 +125,6 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
         }
     }
 
-    private sealed record Header(string Format, int Version, string Model, string Layers, string Pooling, string Storage, int Dimension, int Count, string[] Texts);
+    private sealed record Header(string Format, int Version, string Model, string Layers, string Pooling, string Storage, int Dimension, int Count, string[] Texts,
+        string? Precision = null);
 }

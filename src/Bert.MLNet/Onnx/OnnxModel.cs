@@ -55,7 +55,13 @@ public sealed class OnnxModel
     /// <summary>The program that wrote the model (for example <c>pytorch 1.13.1</c>).</summary>
     public string Producer => $"{model.ProducerName} {model.ProducerVersion}".Trim();
 
+    /// <summary>How many nodes of each operator type the graph has, such as <c>Attention</c> or <c>SkipLayerNormalization</c> in a graph ONNX Runtime has fused.</summary>
+    public IReadOnlyDictionary<string, int> OperatorCounts =>
+        model.Graph.Node.GroupBy(n => n.OpType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
     internal GraphProto Graph => model.Graph;
+
+    internal Google.Protobuf.Collections.RepeatedField<OperatorSetIdProto> OpsetImports => model.OpsetImport;
 
     /// <summary>Reads an ONNX model file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

@@ -29,8 +29,8 @@ internal sealed class PoolingGraph
     internal sealed record InputNames(string InputIds, string AttentionMask, string? TokenTypeIds, string? WindowLength);
 
     /// <summary>
-    /// Returns the pooled graph's bytes. <paramref name="outputs"/> names the output vectors: one, or one per
-    /// layer with <see cref="LayerCombination.Separate"/>.
+    /// Returns the pooled graph's bytes, in the plan's precision. <paramref name="outputs"/> names the output vectors:
+    /// one, or one per layer with <see cref="LayerCombination.Separate"/>.
     /// </summary>
     internal static byte[] Build(BertModel model, PoolingPlan plan, InputNames names, IReadOnlyList<string> outputs)
     {
@@ -39,6 +39,11 @@ internal sealed class PoolingGraph
         builder.Rewire(model, names);
         builder.AddPooling(model, plan, outputs);
         builder.RemoveUnusedNodes();
+        if (plan.Precision == Precision.Int8)
+        {
+            WeightQuantizer.Quantize(onnx, WeightQuantizer.NeedsReducedRange);
+        }
+
         return onnx.ToBytes();
     }
 
@@ -274,7 +279,8 @@ internal sealed class PoolingGraph
 }
 
 /// <summary>What the pooled graph computes: the resolved layers in output order, pooling, combination and normalization.</summary>
-internal sealed record PoolingPlan(IReadOnlyList<int> Layers, Pooling Pooling, LayerCombination Combine, IReadOnlyList<float>? Weights, bool Normalize)
+internal sealed record PoolingPlan(IReadOnlyList<int> Layers, Pooling Pooling, LayerCombination Combine, IReadOnlyList<float>? Weights, bool Normalize,
+    Precision Precision)
 {
     /// <summary>The plan for options on a model: first-last-avg becomes mean pooling of layers 1 and N, averaged.</summary>
     /// <exception cref="ArgumentException">The options are invalid, or ask for per-token vectors, which have no known size.</exception>
@@ -287,12 +293,12 @@ internal sealed record PoolingPlan(IReadOnlyList<int> Layers, Pooling Pooling, L
         if (options.Pooling == Pooling.FirstLastAverage)
         {
             options.Validate(2);
-            return new PoolingPlan([1, layerCount], Pooling.Mean, LayerCombination.Mean, null, options.Normalize);
+            return new PoolingPlan([1, layerCount], Pooling.Mean, LayerCombination.Mean, null, options.Normalize, options.Precision);
         }
 
         var layers = options.Layers.Resolve(layerCount);
         options.Validate(layers.Count);
-        return new PoolingPlan(layers, options.Pooling, options.Combine, options.LayerWeights, options.Normalize);
+        return new PoolingPlan(layers, options.Pooling, options.Combine, options.LayerWeights, options.Normalize, options.Precision);
     }
 
     /// <summary>Refuses per-token output, which has no known size.</summary>

@@ -5,7 +5,7 @@ namespace Bert.MLNet.Search;
 
 /// <summary>
 /// Pooled hidden states already computed, keyed by the model's fingerprint (a SHA-256 of its ONNX file), the encoding
-/// options and pooling, and the text's SHA-256; every candidate and fold of a search reads them instead of running the
+/// options, precision and pooling, and the text's SHA-256; every candidate and fold of a search reads them instead of running the
 /// model again. Not thread-safe: one search at a time.
 /// </summary>
 internal sealed class EmbeddingCache
@@ -49,7 +49,7 @@ internal sealed class EmbeddingCache
 
     private Dictionary<string, float[]> Table(BertModel model, EmbeddingOptions options, Pooling pooling)
     {
-        var key = $"{model.Fingerprint}|{options.Tokenizer?.GetType().FullName}|{model.ResolveMaxLength(options)}|{options.LongText}|{options.Stride}|{pooling}";
+        var key = $"{model.Fingerprint}|{options.Tokenizer?.GetType().FullName}|{model.ResolveMaxLength(options)}|{options.LongText}|{options.Stride}|{options.Precision}|{pooling}";
         if (!store.TryGetValue(key, out var table))
         {
             table = new Dictionary<string, float[]>(StringComparer.Ordinal);
