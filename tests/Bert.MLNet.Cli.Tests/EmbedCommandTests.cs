@@ -36,6 +36,28 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
+    public void PrecisionInt8OnTheCommandLineGivesTheLibrarysInt8VectorsAndTheIndexRecordsIt()
+    {
+        var input = Write("in.txt", "the quick brown fox\nthe lazy dog\na third line of text");
+        var output = Path.Combine(folder, "out.npy");
+        Assert.Equal(0, EmbedCommand.Create().Parse(["--model", Model, "--input", input, "--output", output, "--precision", "int8"]).Invoke());
+        using var model = BertModel.Load(Model);
+        var lines = File.ReadAllLines(input);
+        var int8 = model.Embed(lines, model.DefaultOptions with { Precision = Precision.Int8 });
+        var fp32 = model.Embed(lines);
+        Assert.Equal(int8.Data.ToArray(), ReadNpy(output).Values);
+        Assert.NotEqual(fp32.Data.ToArray(), ReadNpy(output).Values);
+
+        var index = Path.Combine(folder, "lines.index");
+        Assert.Equal(0, IndexCommand.Run(Model, input, index, "-1", "mean", "float32", CancellationToken.None, "int8"));
+        Assert.Equal(Precision.Int8, Bert.MLNet.Cli.IO.SearchIndexFile.Read(index).File.Precision);
+
+        var error = Assert.Throws<ArgumentException>(() => PrecisionOption.Parse("fp16"));
+        Assert.Contains("--precision 'fp16'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("fp32, int8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ManyBatchesReportProgressWithoutFailing()
     {
         var input = Write("in.txt", string.Join('\n', Enumerable.Repeat("the quick brown fox", 100)));
