@@ -22,11 +22,29 @@ internal static class BenchmarkData
         return [.. sentences.Take(count)];
     }
 
-    /// <summary>The model the embedding benchmarks and their peers run: BERT_MLNET_BENCH_MODEL, or the bundled model.</summary>
+    /// <summary>
+    /// The long texts: the first Brown-corpus chunks of datasets/brown-genres' training file (about 100 words, 130 tokens
+    /// each), built by datasets/make_datasets.py on first use.
+    /// </summary>
+    internal static string[] BrownChunks(int count)
+    {
+        var file = Path.Combine(RepositoryRoot, ".cache", "datasets", "brown-genres", "train.tsv");
+        if (!File.Exists(file))
+        {
+            using var process = Process.Start("/usr/bin/python3", [Path.Combine(RepositoryRoot, "datasets", "make_datasets.py"), "brown-genres"]);
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"datasets/make_datasets.py brown-genres failed with exit code {process.ExitCode}.");
+            }
+        }
+
+        return [.. File.ReadLines(file).Skip(1).Take(count).Select(line => line[(line.IndexOf('\t') + 1)..])];
+    }
+
+    /// <summary>The model the embedding benchmarks and their peers run: BERT_MLNET_BENCH_MODEL, or the default (all-MiniLM-L6-v2).</summary>
     internal static string Model() =>
-        Environment.GetEnvironmentVariable("BERT_MLNET_BENCH_MODEL") is { Length: > 0 } model
-            ? model
-            : Path.Combine(RepositoryRoot, "models", "bert-l4-h128-uncased");
+        Environment.GetEnvironmentVariable("BERT_MLNET_BENCH_MODEL") is { Length: > 0 } model ? model : PretrainedModels.DefaultName;
 
     /// <summary>The standard uncased BERT vocabulary: the bundled model's folder.</summary>
     internal static string UncasedTokenizer() => Path.Combine(RepositoryRoot, "models", "bert-l4-h128-uncased");

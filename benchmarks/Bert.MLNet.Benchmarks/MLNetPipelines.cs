@@ -14,15 +14,16 @@ internal sealed class MLNetPipelines : IDisposable
     private readonly string zip = Path.Combine(Path.GetTempPath(), $"bert-mlnet-bench-{Guid.NewGuid():N}.zip");
     private readonly IDataView data;
 
-    internal MLNetPipelines(string modelFolder, string[] sentences)
+    internal MLNetPipelines(string modelPath, string[] sentences)
     {
+        var files = ModelFiles.Locate(modelPath);
         var ml = new MLContext();
         data = ml.Data.LoadFromEnumerable(sentences.Select(s => new TextRow { Text = s }));
-        Transformer = ml.Transforms.Text.ApplyBertEmbedding("Embedding", "Text", modelFolder).Fit(data);
+        Transformer = ml.Transforms.Text.ApplyBertEmbedding("Embedding", "Text", modelPath).Fit(data);
         ml.Model.Save(Transformer, data.Schema, zip);
         Loaded = new MLContext().Model.Load(zip, out _);
 
-        var tokenizer = BertTokenizer.Create(Path.Combine(modelFolder, "vocab.txt"), new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
+        var tokenizer = BertTokenizer.Create(Path.Combine(files.TokenizerPath, "vocab.txt"), new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
         Peer = ml.Transforms.CustomMapping<TextRow, Encoded>((input, output) =>
             {
                 var ids = tokenizer.EncodeToIds(input.Text, addSpecialTokens: true);
@@ -31,7 +32,7 @@ internal sealed class MLNetPipelines : IDisposable
                 output.TokenTypeIds = new long[ids.Count];
             }, contractName: null)
             .Append(ml.Transforms.ApplyOnnxModel(["last_hidden_state"], ["input_ids", "attention_mask", "token_type_ids"],
-                Path.Combine(modelFolder, "onnx", "model.onnx")))
+                files.OnnxPath))
             .Append(ml.Transforms.CustomMapping<HiddenStates, Pooled>((input, output) =>
             {
                 var tokens = input.AttentionMask.Length;
