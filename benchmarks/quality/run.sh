@@ -4,9 +4,12 @@
 # split (featurize-text.cs); SemanticSearch's topic precision@5. One model run at a time; the Brown genres last (slowest).
 #
 #   bash benchmarks/quality/run.sh [model ...]     # default: all three; results under .cache/quality/
+#   QUALITY_PRECISION=int8 bash benchmarks/quality/run.sh all-MiniLM-L6-v2   # the same searches in int8 (results under .cache/quality/int8/)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+precision=${QUALITY_PRECISION:-fp32}
 out=${QUALITY_OUT:-.cache/quality}
+[ "$precision" = fp32 ] || out="$out/$precision"
 mkdir -p "$out"
 models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(bert-l4-h128-uncased all-MiniLM-L6-v2 snowflake-arctic-embed-xs)
@@ -19,7 +22,7 @@ task() {  # name dataset-folder train-flags...
   for model in "${models[@]}"; do
     local dir="$out/$name/$model"
     rm -rf "$dir" && mkdir -p "$dir"
-    /usr/bin/time -f "wall %e s, peak %M KB" "$cli" train --dataset "$data/train.tsv" --label-col Label --model "$model" --folds 3 --output "$dir" "$@" \
+    /usr/bin/time -f "wall %e s, peak %M KB" "$cli" train --dataset "$data/train.tsv" --label-col Label --model "$model" --folds 3 --precision "$precision" --output "$dir" "$@" \
       >"$dir/train.out" 2>"$dir/train.log"
     "$cli" evaluate --model "$dir/model.zip" --dataset "$data/test.tsv" --output "$dir/test.json" >/dev/null 2>"$dir/evaluate.log"
     echo "$name $model: $(grep -o '"accuracy": [0-9.]*' "$dir/test.json" | head -1) ($(tail -1 "$dir/train.log"))"

@@ -114,13 +114,26 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void TwoLabelValuesTrainABinaryModelWithAucAndF1()
+    public void TwoLabelValuesTrainABinaryInt8ModelWithAucAndF1()
     {
         var train = Sample("spam-assassin", "train.tsv", 160, null);
         var test = Sample("spam-assassin", "test.tsv", 60, null);
         var output = Path.Combine(folder, "spam");
-        Assert.Equal(0, TrainCommand.Run(Settings(train, "Label", "Text", output) with { Poolings = "cls" }, CancellationToken.None));
+        Assert.Equal(0, TrainCommand.Run(Settings(train, "Label", "Text", output) with { Poolings = "cls", Precision = "int8" }, CancellationToken.None));
         var model = Path.Combine(output, TrainOutputs.ModelFile);
+        Assert.Equal("int8", ModelInfo.Read(model).Precision);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(model))
+        {
+            // The saved graph is the int8 one: its products are ONNX Runtime's DynamicQuantizeMatMul.
+            Assert.Contains(zip.Entries, e =>
+            {
+                using var stream = e.Open();
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                return copy.ToArray().AsSpan().IndexOf("DynamicQuantizeMatMul"u8) >= 0;
+            });
+        }
+
         var metricsPath = Path.Combine(folder, "spam.json");
         Assert.Equal(0, EvaluateCommand.Run(model, test, "Label", metricsPath));
         using var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath));
