@@ -46,7 +46,8 @@ public sealed class TrainCommandTests : IDisposable
         var model = Path.Combine(output, TrainOutputs.ModelFile);
         var info = ModelInfo.Read(model);
         Assert.Equal(("bert-l4-h128-uncased", PretrainedModels.Find("bert-l4-h128-uncased")!.Fingerprint), (info.Model, info.ModelFingerprint));
-        Assert.StartsWith($"{model}: built with bert-l4-h128-uncased (sha256 {info.ModelFingerprint![..12]})", info.BuiltWith(model), StringComparison.Ordinal);
+        Assert.Equal("fp32", info.Precision);
+        Assert.StartsWith($"{model}: built with bert-l4-h128-uncased (sha256 {info.ModelFingerprint![..12]}, fp32)", info.BuiltWith(model), StringComparison.Ordinal);
         var ml = new MLContext();
         var loaded = ml.Model.Load(model, out var inputSchema);
         Assert.Equal(["topic", "definition"], inputSchema.Select(c => c.Name));
