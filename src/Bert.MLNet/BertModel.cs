@@ -7,14 +7,14 @@ using Microsoft.ML.OnnxRuntime;
 namespace Bert.MLNet;
 
 /// <summary>
-/// A BERT-family model ready to embed text: its tokenizer and one ONNX Runtime session over its graph,
-/// edited in memory so that every hidden state is an output. Load with <see cref="Load"/> from a model
+/// A BERT-family model ready to embed text: its tokenizer and an ONNX Runtime session over its graph, edited in
+/// memory so that every hidden state is an output (and a second, int8 one, started when <see cref="Precision.Int8"/> is first used). Load with <see cref="Load"/> from a model
 /// folder (<c>model.onnx</c> at the root or in <c>onnx/</c>, a vocabulary, optional <c>config.json</c>) or
 /// from an <c>.onnx</c> path with the vocabulary beside it.
 /// </summary>
 /// <remarks>
 /// Thread-safe: many threads may call <see cref="Embed"/> at once (the session runs them concurrently).
-/// Dispose to free the native session.
+/// Dispose to free the native sessions.
 /// </remarks>
 public sealed partial class BertModel : IDisposable
 {
@@ -155,7 +155,7 @@ public sealed partial class BertModel : IDisposable
     public static Task<BertModel> LoadAsync(string path, RuntimeOptions? runtimeOptions = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => LoadCore(path, runtimeOptions, cancellationToken), cancellationToken);
 
-    /// <summary>Frees the native session.</summary>
+    /// <summary>Frees the native sessions.</summary>
     public void Dispose()
     {
         session.Dispose();
