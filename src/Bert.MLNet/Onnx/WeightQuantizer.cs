@@ -19,7 +19,7 @@ internal static class WeightQuantizer
 
     /// <summary>
     /// True when 8-bit products could saturate on this CPU: x64 without VNNI, where ONNX Runtime's uint8 × int8 kernel
-    /// adds pairs of products in 16 bits. Weights are then kept in 7 bits (−64..63), as <c>quantize_dynamic</c>'s
+    /// adds pairs of products in 16 bits. Weights are then kept in 7 bits (−63..63), as <c>quantize_dynamic</c>'s
     /// <c>reduce_range</c> does. CPUs with AVX-512 VNNI, AVX-VNNI or AMX (and Arm) accumulate in 32 bits and get all 8.
     /// </summary>
     internal static bool NeedsReducedRange =>
