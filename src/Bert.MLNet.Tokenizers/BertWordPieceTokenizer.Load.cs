@@ -188,15 +188,15 @@ public sealed partial class BertWordPieceTokenizer
                 TokenizerThrow.InvalidFile(file, $"model.vocab gives token '{entry.Name}' the id {entry.Value}; expected a non-negative integer.");
             }
 
-            if (id < count && byId[id] is { } taken)
-            {
-                TokenizerThrow.InvalidFile(file, $"model.vocab gives id {id} to both '{taken}' and '{entry.Name}'.");
-            }
-
             if (id >= count)
             {
                 // Ids must run 0 to count - 1; the first one missing is named below.
                 continue;
+            }
+
+            if (byId[id] is { } taken)
+            {
+                TokenizerThrow.InvalidFile(file, $"model.vocab gives id {id} to both '{taken}' and '{entry.Name}'.");
             }
 
             byId[id] = entry.Name;

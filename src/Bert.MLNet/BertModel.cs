@@ -43,7 +43,7 @@ public sealed partial class BertModel : IDisposable
         Graph = graph;
         RuntimeOptions = runtimeOptions;
         session = StartSession(graph, Precision.Float32);
-        int8Session = new(() => StartSession(GraphFor(Precision.Int8), Precision.Int8), LazyThreadSafetyMode.ExecutionAndPublication);
+        int8Session = new(() => StartSession(Int8Graph(), Precision.Int8), LazyThreadSafetyMode.ExecutionAndPublication);
         Producer = graph.Producer;
         Opset = graph.Opset;
     }
@@ -113,15 +113,11 @@ public sealed partial class BertModel : IDisposable
     // The graph with every hidden state exposed; the source of the exported and pooled graphs.
     internal OnnxModel Graph { get; }
 
-    // A copy of Graph in a precision (Graph itself is never edited after load).
-    internal OnnxModel GraphFor(Precision precision)
+    // A quantized copy of Graph (Graph itself is never edited after load).
+    private OnnxModel Int8Graph()
     {
         var copy = OnnxModel.FromBytes(Graph.ToBytes(), Files.OnnxPath);
-        if (precision == Precision.Int8)
-        {
-            WeightQuantizer.Quantize(copy, WeightQuantizer.NeedsReducedRange);
-        }
-
+        WeightQuantizer.Quantize(copy);
         return copy;
     }
 

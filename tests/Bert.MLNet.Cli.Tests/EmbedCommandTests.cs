@@ -49,7 +49,7 @@ public sealed class EmbedCommandTests : IDisposable
         Assert.NotEqual(fp32.Data.ToArray(), ReadNpy(output).Values);
 
         var index = Path.Combine(folder, "lines.index");
-        Assert.Equal(0, IndexCommand.Run(Model, input, index, "-1", "mean", "float32", CancellationToken.None, "int8"));
+        Assert.Equal(0, IndexCommand.Run(Model, input, index, "-1", "mean", "float32", "int8", CancellationToken.None));
         Assert.Equal(Precision.Int8, Bert.MLNet.Cli.IO.SearchIndexFile.Read(index).File.Precision);
 
         var error = Assert.Throws<ArgumentException>(() => PrecisionOption.Parse("fp16"));

@@ -20,7 +20,7 @@ public sealed class SearchCommandTests : IDisposable
         var input = Path.Combine(folder, "lines.txt");
         File.WriteAllLines(input, lines);
         var index = Path.Combine(folder, "lines.index");
-        Assert.Equal(0, IndexCommand.Run(Model, input, index, "-2..-1", "mean", storage, CancellationToken.None));
+        Assert.Equal(0, IndexCommand.Run(Model, input, index, "-2..-1", "mean", storage, "fp32", CancellationToken.None));
 
         var output = new StringWriter();
         Assert.Equal(0, SearchCommand.Run(index, null, input, 2, output, CancellationToken.None));
@@ -66,7 +66,7 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Contains("not a bert-mlnet index", Assert.Throws<InvalidDataException>(() => SearchCommand.Run(input, "x", null, 3, TextWriter.Null, CancellationToken.None)).Message, StringComparison.Ordinal);
         Assert.Contains("exactly one of --query", Assert.Throws<ArgumentException>(() => SearchCommand.Run(input, null, null, 3, TextWriter.Null, CancellationToken.None)).Message, StringComparison.Ordinal);
         Assert.Contains("-k is 0", Assert.Throws<ArgumentException>(() => SearchCommand.Run(input, "x", null, 0, TextWriter.Null, CancellationToken.None)).Message, StringComparison.Ordinal);
-        Assert.Contains("--storage 'int4'", Assert.Throws<ArgumentException>(() => IndexCommand.Run(Model, input, Path.Combine(folder, "x.index"), "-1", "mean", "int4", CancellationToken.None)).Message, StringComparison.Ordinal);
+        Assert.Contains("--storage 'int4'", Assert.Throws<ArgumentException>(() => IndexCommand.Run(Model, input, Path.Combine(folder, "x.index"), "-1", "mean", "int4", "fp32", CancellationToken.None)).Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(folder, "x.index")));
     }
 }

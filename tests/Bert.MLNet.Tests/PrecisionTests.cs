@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Numerics.Tensors;
 using System.Text;
-using System.Text.Json;
 using Bert.MLNet.Onnx;
 using Google.Protobuf;
 using Microsoft.ML;
@@ -64,7 +63,7 @@ public sealed class PrecisionTests
     [Fact]
     public void Int8MiniLmStaysWithinCosine099OfFloat()
     {
-        var texts = GoldenSentences(500);
+        var texts = Golden.UncasedSentences(500).Select(s => s.Text).ToArray();
         using var model = BertModel.Load("all-MiniLM-L6-v2");
         var fp32 = model.Embed(texts);
         var int8 = model.Embed(texts, model.DefaultOptions with { Precision = Precision.Int8 });
@@ -174,11 +173,6 @@ public sealed class PrecisionTests
             folder.Delete(recursive: true);
         }
     }
-
-    internal static string[] GoldenSentences(int count) =>
-        [.. File.ReadLines(Path.Combine(Testing.RepositoryRoot.Path, "tests", "Bert.MLNet.Tokenizers.Tests", "Goldens", "uncased.jsonl"))
-            .Skip(86).Take(count)
-            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!)];
 
     private static bool ZipHolds(string zip, string text)
     {

@@ -21,12 +21,12 @@ internal static class IndexCommand
             model, input, output, layers, pooling, precision, storage,
         };
         command.SetAction((result, cancellation) => CommandErrors.Run(() => Run(result.GetValue(model)!, result.GetValue(input)!, result.GetValue(output)!,
-            result.GetValue(layers)!, result.GetValue(pooling), result.GetValue(storage)!, cancellation, result.GetValue(precision)!)));
+            result.GetValue(layers)!, result.GetValue(pooling), result.GetValue(storage)!, result.GetValue(precision)!, cancellation)));
         return command;
     }
 
-    internal static int Run(string modelPath, string inputPath, string outputPath, string layers, string? pooling, string storage, CancellationToken cancellation,
-        string precision = "fp32")
+    internal static int Run(string modelPath, string inputPath, string outputPath, string layers, string? pooling, string storage, string precision,
+        CancellationToken cancellation)
     {
         var arithmetic = PrecisionOption.Parse(precision);
         var store = EmbedCommand.Choice(storage, "--storage", ("float32", VectorStorage.Float32), ("int8", VectorStorage.Int8));

@@ -107,12 +107,10 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
                 index.Add(vector);
             }
 
-            var precision = header.Precision switch
-            {
-                null or "fp32" => Precision.Float32,
-                "int8" => Precision.Int8,
-                var other => throw new InvalidDataException($"{path}: index.json names precision '{other}'; expected fp32 or int8."),
-            };
+            var precision = header.Precision is null ? Precision.Float32
+                : Commands.PrecisionOption.Choices.FirstOrDefault(c => c.Name == header.Precision) is { Name: not null } known ? known.Value
+                : throw new InvalidDataException(
+                    $"{path}: index.json names precision '{header.Precision}'; expected {string.Join(" or ", Commands.PrecisionOption.Choices.Select(c => c.Name))}.");
             return (new SearchIndexFile(header.Model, header.Layers, header.Pooling, storage, header.Dimension, header.Texts) { Precision = precision }, index);
         }
         catch (Exception e) when (e is JsonException or EndOfStreamException)

@@ -41,7 +41,7 @@ internal sealed class PoolingGraph
         builder.RemoveUnusedNodes();
         if (plan.Precision == Precision.Int8)
         {
-            WeightQuantizer.Quantize(onnx, WeightQuantizer.NeedsReducedRange);
+            WeightQuantizer.Quantize(onnx);
         }
 
         return onnx.ToBytes();

@@ -28,6 +28,9 @@ internal static class WeightQuantizer
     /// <summary>Whether this x64 CPU has AVX-VNNI or AVX-512 VNNI (CPUID leaf 7, ECX bit 11).</summary>
     internal static bool HasVnni => AvxVnni.IsSupported || (X86Base.IsSupported && (X86Base.CpuId(7, 0).Ecx & (1 << 11)) != 0);
 
+    /// <summary>Quantizes the graph's weight products in place, in the range this CPU needs (<see cref="NeedsReducedRange"/>).</summary>
+    internal static int Quantize(OnnxModel model) => Quantize(model, NeedsReducedRange);
+
     /// <summary>
     /// Quantizes the graph's weight products in place and returns how many were rewritten. A weight that something
     /// else also reads stays as well, in float, for that reader.
