@@ -21,7 +21,7 @@ namespace Bert.MLNet;
 /// (<c>PredictionEngine</c>) runs that form too.</para>
 /// <para>Thread-safe. Dispose to free the model's ONNX Runtime session.</para>
 /// </remarks>
-public sealed class BertEmbeddingTransformer : ITransformer, IDisposable
+public sealed class BertEmbeddingTransformer : ITransformer, IDisposable, IBlockEmbedder
 {
     private readonly bool ownsModel;
     private readonly DataViewSchema fitSchema;
@@ -129,6 +129,8 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable
     /// <summary>Saves the transform as built-in ML.NET parts (see remarks); called by <c>mlContext.Model.Save</c>.</summary>
     /// <exception cref="NotSupportedException">The transform uses a tokenizer other than the model's own.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) => savedForm.Save(ctx);
+
+    EmbeddingResult IBlockEmbedder.EmbedRows(IReadOnlyList<string> texts, long firstRow) => Model.EmbedRows(texts, Options, firstRow);
 
     internal static (string TokenCount, string Truncated, string WindowCount) StatisticColumns(string output) =>
         (output + ".TokenCount", output + ".Truncated", output + ".WindowCount");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Bert.MLNet.Embeddings;
 using Bert.MLNet.Onnx;
 using Bert.MLNet.Tokenizers;
 using Microsoft.ML.OnnxRuntime;
@@ -22,6 +23,8 @@ public sealed partial class BertModel : IDisposable
 
     private readonly InferenceSession session;
     private readonly Lazy<InferenceSession> int8Session;
+    private readonly GraphRunner runner;
+    private readonly Lazy<GraphRunner> int8Runner;
     private readonly string[] hiddenStateOutputs;
 
     private readonly Lazy<string> fingerprint;
@@ -44,6 +47,8 @@ public sealed partial class BertModel : IDisposable
         RuntimeOptions = runtimeOptions;
         session = StartSession(graph, Precision.Float32);
         int8Session = new(() => StartSession(Int8Graph(), Precision.Int8), LazyThreadSafetyMode.ExecutionAndPublication);
+        runner = new GraphRunner(session, inputs, tokenizer.PaddingId, HiddenSize);
+        int8Runner = new(() => new GraphRunner(int8Session.Value, inputs, tokenizer.PaddingId, HiddenSize), LazyThreadSafetyMode.ExecutionAndPublication);
         Producer = graph.Producer;
         Opset = graph.Opset;
     }
@@ -107,8 +112,11 @@ public sealed partial class BertModel : IDisposable
 
     internal InferenceSession Session => session;
 
-    // The session that runs the graph in a precision: the float one made at load, the int8 one at its first use.
-    internal InferenceSession SessionFor(Precision precision) => precision == Precision.Int8 ? int8Session.Value : session;
+    // Runs batches through the session of a precision: the float one made at load, the int8 one at its first use.
+    private GraphRunner RunnerFor(Precision precision) => precision == Precision.Int8 ? int8Runner.Value : runner;
+
+    // How many encodings (texts or windows) the model has run, in either precision, for tests that count forward passes.
+    internal long EncodingsRun => runner.EncodingsRun + (int8Runner.IsValueCreated ? int8Runner.Value.EncodingsRun : 0);
 
     // The graph with every hidden state exposed; the source of the exported and pooled graphs.
     internal OnnxModel Graph { get; }

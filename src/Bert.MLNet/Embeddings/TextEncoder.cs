@@ -37,6 +37,34 @@ internal sealed class TextEncoder
 
     internal Tokenizer Tokenizer => tokenizer;
 
+    /// <summary>
+    /// The segments of many texts (one per text, or one per window), with each text's WordPiece count, whether it was
+    /// cut and its window count. <paramref name="firstRow"/> is the row number of <c>texts[0]</c>, for messages.
+    /// </summary>
+    /// <exception cref="ArgumentException">A text is null (the message names its row), or another tokenizer gave an id outside the vocabulary.</exception>
+    internal (List<Segment> Segments, int[] TokenCounts, bool[] Truncated, int[] WindowCounts) EncodeAll(IReadOnlyList<string> texts, long firstRow)
+    {
+        var segments = new List<Segment>(texts.Count);
+        var tokenCounts = new int[texts.Count];
+        var truncated = new bool[texts.Count];
+        var windowCounts = new int[texts.Count];
+        for (var row = 0; row < texts.Count; row++)
+        {
+            var text = texts[row] ?? throw new ArgumentException($"Text at row {firstRow + row} is null; every row needs a string (use \"\" for empty).", nameof(texts));
+            var (encodings, tokenCount, cut) = Encode(text, firstRow + row);
+            foreach (var ids in encodings)
+            {
+                segments.Add(new Segment(row, ids));
+            }
+
+            tokenCounts[row] = tokenCount;
+            truncated[row] = cut;
+            windowCounts[row] = encodings.Length;
+        }
+
+        return (segments, tokenCounts, truncated, windowCounts);
+    }
+
     /// <summary>The encodings of one text (each with its special tokens), its WordPiece count and whether it was cut.</summary>
     /// <exception cref="ArgumentException">Another tokenizer gave an id outside the model's vocabulary (the message names the row).</exception>
     internal (int[][] Encodings, int TokenCount, bool Truncated) Encode(string text, long row)

@@ -63,6 +63,9 @@ public sealed class OnnxModel
 
     internal Google.Protobuf.Collections.RepeatedField<OperatorSetIdProto> OpsetImports => model.OpsetImport;
 
+    // The model's key-value metadata (metadata_props), which ONNX Runtime ignores and every copy of the bytes keeps.
+    internal Google.Protobuf.Collections.RepeatedField<StringStringEntryProto> Metadata => model.MetadataProps;
+
     /// <summary>Reads an ONNX model file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid ONNX model (truncated, corrupt) or uses external data.</exception>

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Bert.MLNet.Onnx;
 
 /// <summary>
@@ -5,10 +8,17 @@ namespace Bert.MLNet.Onnx;
 /// layer combination and normalization added as ONNX operators, so that each output is a float vector of known
 /// length. One text per run: its inputs are <c>[1, sequence]</c>; with windows, the windows of one text lie end to
 /// end (each padded to the same length) and a <c>[1]</c> input gives that length. The result equals
-/// <see cref="BertModel.Embed"/>'s for the same options (within float rounding).
+/// <see cref="BertModel.Embed"/>'s for the same options (within float rounding). The graph describes itself in its
+/// metadata (<see cref="PooledGraphInfo"/>), so that <see cref="Unpool"/> can take the hidden-state graph back out of
+/// a saved model and run it in batches.
 /// </summary>
 internal sealed class PoolingGraph
 {
+    /// <summary>The metadata key of the <see cref="PooledGraphInfo"/> a pooled graph carries.</summary>
+    internal const string InfoKey = "bert-mlnet/pooled-graph";
+
+    private static readonly JsonSerializerOptions InfoJson = new() { Converters = { new JsonStringEnumConverter() } };
+
     private const int FloatType = 1;
     private const int Int64Type = 7;
     private const int BoolType = 9;
@@ -39,12 +49,83 @@ internal sealed class PoolingGraph
         builder.Rewire(model, names);
         builder.AddPooling(model, plan, outputs);
         builder.RemoveUnusedNodes();
+        var info = new PooledGraphInfo(PooledGraphInfo.CurrentFormat, plan, model.HiddenSize, [.. plan.Layers.Select(model.HiddenStateOutput)], names, outputs);
+        onnx.Metadata.Add(new StringStringEntryProto { Key = InfoKey, Value = JsonSerializer.Serialize(info, InfoJson) });
         if (plan.Precision == Precision.Int8)
         {
             WeightQuantizer.Quantize(onnx);
         }
 
         return onnx.ToBytes();
+    }
+
+    /// <summary>
+    /// The hidden-state graph inside a pooled graph: the pooling removed, the hidden states the plan reads as outputs
+    /// (<c>[batch, sequence, hidden]</c>), and the inputs taking a batch of texts (<c>[batch, sequence]</c>, one segment per
+    /// row, windows as rows of their own). Null for a graph without our description: one built by an earlier version,
+    /// or by someone else.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not an ONNX model, or its description is malformed (the message names <paramref name="source"/>).</exception>
+    internal static (OnnxModel Graph, PooledGraphInfo Info)? Unpool(ReadOnlySpan<byte> pooled, string source)
+    {
+        var onnx = OnnxModel.FromBytes(pooled, source);
+        if (onnx.Metadata.FirstOrDefault(m => m.Key == InfoKey) is not { } entry)
+        {
+            return null;
+        }
+
+        PooledGraphInfo info;
+        try
+        {
+            info = JsonSerializer.Deserialize<PooledGraphInfo>(entry.Value, InfoJson) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: the pooled graph's description ({InfoKey}) is malformed ({e.Message}); the model file may be damaged.", e);
+        }
+
+        if (info.Format != PooledGraphInfo.CurrentFormat)
+        {
+            return null;
+        }
+
+        var graph = onnx.Graph;
+        var produced = graph.Node.SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
+        var missing = info.HiddenStates.FirstOrDefault(h => !produced.Contains(h));
+        if (missing is not null || info.Plan.Layers.Count != info.HiddenStates.Count)
+        {
+            throw new InvalidDataException($"{source}: the pooled graph's description names hidden state '{missing}', which no node produces; the model file may be damaged.");
+        }
+
+        string[] columns = [info.Inputs.InputIds, info.Inputs.AttentionMask, .. info.Inputs.TokenTypeIds is { } types ? [types] : Array.Empty<string>()];
+        foreach (var input in graph.Input.Where(i => columns.Contains(i.Name)))
+        {
+            input.Type = TensorType(Int64Type, [new TensorShapeProto.Types.Dimension { DimParam = "batch" }, new TensorShapeProto.Types.Dimension { DimParam = "sequence" }]);
+        }
+
+        // Windows become rows of their own: the input reshape to [windows, length] becomes a copy.
+        if (info.Inputs.WindowLength is { } windowLength)
+        {
+            graph.Input.Remove(graph.Input.Single(i => i.Name == windowLength));
+            foreach (var node in graph.Node.Where(n => n.OpType == "Reshape" && n.Input.Count == 2 && columns.Contains(n.Input[0])))
+            {
+                node.OpType = "Identity";
+                node.Input.RemoveAt(1);
+            }
+        }
+
+        graph.Output.Clear();
+        foreach (var hidden in info.HiddenStates.Distinct())
+        {
+            graph.Output.Add(new ValueInfoProto
+            {
+                Name = hidden,
+                Type = TensorType(FloatType, [new() { DimParam = "batch" }, new() { DimParam = "sequence" }, Dim(info.HiddenSize)]),
+            });
+        }
+
+        new PoolingGraph(onnx).RemoveUnusedNodes();
+        return (onnx, info);
     }
 
     // Drops what no output needs: the pooler, the other hidden states' copies. A hidden state that something
@@ -276,6 +357,18 @@ internal sealed class PoolingGraph
 
     private static TypeProto TensorType(int elementType, TensorShapeProto.Types.Dimension[] dims) =>
         new() { TensorType = new TypeProto.Types.Tensor { ElemType = elementType, Shape = new TensorShapeProto { Dim = { dims } } } };
+}
+
+/// <summary>
+/// What a pooled graph says about itself in its metadata: its plan, the hidden-state tensors the plan pools (one per
+/// plan layer, in order), its input names and its outputs. Saved models carry it inside the graph, so a loaded model
+/// can be run in batches (<see cref="PoolingGraph.Unpool"/>).
+/// </summary>
+internal sealed record PooledGraphInfo(int Format, PoolingPlan Plan, int HiddenSize, IReadOnlyList<string> HiddenStates,
+    PoolingGraph.InputNames Inputs, IReadOnlyList<string> Outputs)
+{
+    /// <summary>The description's version; a graph with another is left to run one text at a time.</summary>
+    internal const int CurrentFormat = 1;
 }
 
 /// <summary>What the pooled graph computes: the resolved layers in output order, pooling, combination and normalization.</summary>

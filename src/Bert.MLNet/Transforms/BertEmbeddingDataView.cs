@@ -4,11 +4,28 @@ using Microsoft.ML.Data;
 namespace Bert.MLNet.Transforms;
 
 /// <summary>
-/// The in-memory output of <see cref="BertEmbeddingTransformer"/>. A cursor keeps two cursors on the input in step:
-/// one reads the text column ahead, a block of rows at a time, which <see cref="BertModel.Embed"/> sorts by length
-/// and batches; the other serves the input's own columns row by row. Only one block of embeddings is held at a time.
+/// What embeds a block of rows for <see cref="BertEmbeddingDataView"/>: <see cref="BertEmbeddingTransformer"/> in
+/// memory, or <see cref="BatchedEmbeddingTransformer"/> for a loaded model.
 /// </summary>
-internal sealed class BertEmbeddingDataView(BertEmbeddingTransformer transformer, IDataView input, DataViewSchema schema) : IDataView
+internal interface IBlockEmbedder
+{
+    /// <summary>The text column read.</summary>
+    string InputColumnName { get; }
+
+    /// <summary>The vector columns added, before the three statistics columns (token count, truncated, window count).</summary>
+    IReadOnlyList<string> VectorColumnNames { get; }
+
+    /// <summary>Embeds a block of texts; <paramref name="firstRow"/> is the row number of <c>texts[0]</c>, for messages.</summary>
+    EmbeddingResult EmbedRows(IReadOnlyList<string> texts, long firstRow);
+}
+
+/// <summary>
+/// The in-memory output of an embedding transform: the input's columns, then the vector columns and the three
+/// statistics columns. A cursor keeps two cursors on the input in step: one reads the text column ahead, a block of
+/// rows at a time, which the embedder sorts by length and batches; the other serves the input's own columns row by
+/// row. Only one block of embeddings is held at a time.
+/// </summary>
+internal sealed class BertEmbeddingDataView(IBlockEmbedder transformer, IDataView input, DataViewSchema schema) : IDataView
 {
     /// <summary>Rows read ahead and embedded together; large enough to fill length-sorted batches, small enough to bound memory.</summary>
     internal const int BlockRows = 2048;
@@ -34,7 +51,7 @@ internal sealed class BertEmbeddingDataView(BertEmbeddingTransformer transformer
 
     private sealed class Cursor : DataViewRowCursor
     {
-        private readonly BertEmbeddingTransformer transformer;
+        private readonly IBlockEmbedder transformer;
         private readonly DataViewRowCursor main;
         private readonly DataViewRowCursor? ahead;
         private readonly ValueGetter<ReadOnlyMemory<char>>? readText;
@@ -45,7 +62,7 @@ internal sealed class BertEmbeddingDataView(BertEmbeddingTransformer transformer
         private long blockStart;
         private long position = -1;
 
-        internal Cursor(BertEmbeddingTransformer transformer, DataViewSchema schema, DataViewRowCursor main, DataViewRowCursor? ahead,
+        internal Cursor(IBlockEmbedder transformer, DataViewSchema schema, DataViewRowCursor main, DataViewRowCursor? ahead,
             HashSet<int> needed, int inputCount)
         {
             this.transformer = transformer;
@@ -148,7 +165,7 @@ internal sealed class BertEmbeddingDataView(BertEmbeddingTransformer transformer
                 throw new InvalidOperationException($"The input yielded fewer rows for column '{transformer.InputColumnName}' than for the others; a data view must give the same rows to every cursor.");
             }
 
-            block = transformer.Model.EmbedRows(texts, transformer.Options, blockStart);
+            block = transformer.EmbedRows(texts, blockStart);
         }
     }
 }
