@@ -133,6 +133,10 @@ public class EmbeddingBenchmarks
     [Benchmark]
     public int MLNetLoadedModel() => pipelines!.Count(pipelines.Loaded);
 
+    /// <summary>The loaded model through <c>LoadWithBatchedEmbeddings</c>: its embedding step back on length-sorted batches.</summary>
+    [Benchmark]
+    public int MLNetLoadedModelBatched() => pipelines!.Count(pipelines.LoadedBatched);
+
     /// <summary>Today's ML.NET pipeline without this library (see the class summary).</summary>
     [Benchmark]
     public int MLNetRowByRowPeer() => pipelines!.Count(pipelines.Peer);

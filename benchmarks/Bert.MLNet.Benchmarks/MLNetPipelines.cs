@@ -7,7 +7,8 @@ namespace Bert.MLNet.Benchmarks;
 
 /// <summary>
 /// The ML.NET pipelines the embedding benchmarks compare, fitted once on the benchmark's sentences: ours in memory,
-/// ours saved and loaded, and the pipeline an ML.NET user writes today with ML.NET's own parts.
+/// ours saved and loaded (plain, and with the embedding step batched again), and the pipeline an ML.NET user writes
+/// today with ML.NET's own parts.
 /// </summary>
 internal sealed class MLNetPipelines : IDisposable
 {
@@ -22,6 +23,7 @@ internal sealed class MLNetPipelines : IDisposable
         Transformer = ml.Transforms.Text.ApplyBertEmbedding("Embedding", "Text", modelPath).Fit(data);
         ml.Model.Save(Transformer, data.Schema, zip);
         Loaded = new MLContext().Model.Load(zip, out _);
+        LoadedBatched = new MLContext().Model.LoadWithBatchedEmbeddings(zip, out _);
 
         var tokenizer = BertTokenizer.Create(Path.Combine(files.TokenizerPath, "vocab.txt"), new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
         Peer = ml.Transforms.CustomMapping<TextRow, Encoded>((input, output) =>
@@ -53,6 +55,8 @@ internal sealed class MLNetPipelines : IDisposable
 
     internal ITransformer Loaded { get; }
 
+    internal ITransformer LoadedBatched { get; }
+
     internal ITransformer Peer { get; }
 
     /// <summary>Transforms the sentences and reads every embedding, as a trainer would.</summary>
@@ -76,6 +80,7 @@ internal sealed class MLNetPipelines : IDisposable
     {
         Transformer.Dispose();
         (Loaded as IDisposable)?.Dispose();
+        (LoadedBatched as IDisposable)?.Dispose();
         (Peer as IDisposable)?.Dispose();
         File.Delete(zip);
     }

@@ -156,6 +156,9 @@ public sealed class PretrainedModelTests : IDisposable
         var onnx = Path.Combine(folder, "onnx", "model.onnx");
         var vocab = Path.Combine(folder, "vocab.txt");
         var good = Sha256(onnx);
+
+        // The stamp a later process trusts instead of hashing: it must not hide a file changed since (even at its old length).
+        Assert.True(File.Exists(Path.Combine(folder, ".verified")));
         using (var stream = new FileStream(onnx, FileMode.Open))
         {
             stream.SetLength(stream.Length / 2);

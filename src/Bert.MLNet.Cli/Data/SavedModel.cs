@@ -3,7 +3,10 @@ using Microsoft.ML.Data;
 
 namespace Bert.MLNet.Cli.Data;
 
-/// <summary>A model <c>train</c> wrote, loaded with plain ML.NET, and a dataset loaded in the columns it takes.</summary>
+/// <summary>
+/// A model <c>train</c> wrote, loaded with ML.NET with its embedding step running in batches
+/// (<see cref="BertModelOperations.LoadWithBatchedEmbeddings"/>), and a dataset loaded in the columns it takes.
+/// </summary>
 internal sealed class SavedModel : IDisposable
 {
     private SavedModel(string path, ITransformer model, DataViewSchema input, ModelInfo info)
@@ -28,7 +31,7 @@ internal sealed class SavedModel : IDisposable
     internal static SavedModel Load(MLContext ml, string path)
     {
         var info = ModelInfo.Read(path);
-        var model = ml.Model.Load(path, out var input);
+        var model = ml.Model.LoadWithBatchedEmbeddings(path, out var input);
         return new SavedModel(path, model, input, info);
     }
 

