@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Bert.MLNet.Cli.Commands;
 
+RuntimeTelemetry.DisableUnlessSet();
+
 var root = new RootCommand("bert-mlnet: BERT embeddings for ML.NET, and a model builder on them.")
 {
     TokenizeCommand.Create(),
@@ -13,4 +15,7 @@ var root = new RootCommand("bert-mlnet: BERT embeddings for ML.NET, and a model 
     IndexCommand.Create(),
     SearchCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+
+// Signals cancel the token each command is given (Interrupts), not the process: the work stops and cleans up.
+using var interrupts = Interrupts.Install();
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, Interrupts.Token);

@@ -64,16 +64,24 @@ public sealed record RuntimeOptions
         return options;
     }
 
+    /// <summary>
+    /// The most threads a session may be given: four per core of this machine. More only adds threads that wait
+    /// (asked for 100,000, ONNX Runtime made thousands and ran out of memory).
+    /// </summary>
+    public static int MaxThreads => 4 * Environment.ProcessorCount;
+
     internal void Validate()
     {
-        if (IntraOpThreads < 0)
+        if (IntraOpThreads < 0 || IntraOpThreads > MaxThreads)
         {
-            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, $"{nameof(IntraOpThreads)} is {IntraOpThreads}; expected 0 (automatic) or more.");
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads,
+                $"{nameof(IntraOpThreads)} is {IntraOpThreads}; expected 0 (automatic) to {MaxThreads} (four per core).");
         }
 
-        if (InterOpThreads < 0)
+        if (InterOpThreads < 0 || InterOpThreads > MaxThreads)
         {
-            throw new ArgumentOutOfRangeException(nameof(InterOpThreads), InterOpThreads, $"{nameof(InterOpThreads)} is {InterOpThreads}; expected 0 (automatic) or more.");
+            throw new ArgumentOutOfRangeException(nameof(InterOpThreads), InterOpThreads,
+                $"{nameof(InterOpThreads)} is {InterOpThreads}; expected 0 (automatic) to {MaxThreads} (four per core).");
         }
 
         if (CudaDeviceId < 0)

@@ -58,6 +58,38 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnOutputThatIsAnInputAFolderOrOutOfReachIsRefusedByNameBeforeAnyWork()
+    {
+        var input = Write("in.tsv", "the quick brown fox\n");
+        var before = File.ReadAllBytes(input);
+        var options = new EmbeddingOptions();
+
+        // The input itself, and the same file through a symbolic link (the check is by identity, not spelling).
+        var same = Assert.Throws<IOException>(() => EmbedCommand.Run(Model, input, Path.Combine(folder, ".", "in.tsv"), options, 1, CancellationToken.None));
+        Assert.Contains("--output", same.Message, StringComparison.Ordinal);
+        Assert.Contains("is also an input", same.Message, StringComparison.Ordinal);
+        var link = Path.Combine(folder, "link.tsv");
+        File.CreateSymbolicLink(link, input);
+        Assert.Contains("is also an input", Assert.Throws<IOException>(() => EmbedCommand.Run(Model, input, link, options, 1, CancellationToken.None)).Message,
+            StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(input));
+
+        // A folder, and a folder that does not exist: named before the model loads (a model that does not exist is never reached).
+        var missing = Path.Combine(folder, "no-such-model");
+        Directory.CreateDirectory(Path.Combine(folder, "out.npy"));
+        Assert.Contains("--output", Assert.Throws<IOException>(() => EmbedCommand.Run(missing, input, Path.Combine(folder, "out.npy"), options, 1, CancellationToken.None)).Message,
+            StringComparison.Ordinal);
+        Assert.Contains("does not exist", Assert.Throws<IOException>(() => EmbedCommand.Run(missing, input, Path.Combine(folder, "nowhere", "x.npy"), options, 1, CancellationToken.None)).Message,
+            StringComparison.Ordinal);
+
+        // Threads past four per core.
+        var threads = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, input, Path.Combine(folder, "t.npy"), options, 100_000, CancellationToken.None));
+        Assert.Contains("--threads is 100000", threads.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(folder, "*.partial"));
+        Assert.False(File.Exists(Path.Combine(folder, "t.npy")));
+    }
+
+    [Fact]
     public void ManyBatchesReportProgressWithoutFailing()
     {
         var input = Write("in.txt", string.Join('\n', Enumerable.Repeat("the quick brown fox", 100)));

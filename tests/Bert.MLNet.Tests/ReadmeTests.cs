@@ -45,11 +45,15 @@ public sealed class ReadmeTests : IDisposable
             ITransformer loaded = new MLContext().Model.Load("genre.zip", out _);   // same numbers, one row at a time
             var engine = ml.Model.CreatePredictionEngine<Review, Prediction>(loaded);
             Prediction answer = engine.Predict(new Review { Text = "the dog chased the horse" });
+
+            ITransformer bulk = new MLContext().Model.LoadWithBatchedEmbeddings("genre.zip", out _);  // the same, in batches
             // README: pipeline end
 
             var inMemory = model.Transform(data).GetColumn<string>("PredictedLabel").ToArray();
             var afterLoad = loaded.Transform(data).GetColumn<string>("PredictedLabel").ToArray();
             Assert.Equal(inMemory, afterLoad);
+            Assert.Equal(inMemory, bulk.Transform(data).GetColumn<string>("PredictedLabel").ToArray());
+            (bulk as IDisposable)?.Dispose();
             Assert.Equal([.. animals.Select(_ => "animals"), .. money.Select(_ => "money")], inMemory);
             Assert.Equal("animals", answer.PredictedLabel);
             (loaded as IDisposable)?.Dispose();

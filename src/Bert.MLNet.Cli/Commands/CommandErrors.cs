@@ -1,6 +1,11 @@
+using System.Runtime.InteropServices;
+
 namespace Bert.MLNet.Cli.Commands;
 
-/// <summary>Turns the errors a user can cause (bad paths, files, options, a time budget too short) into one line on stderr and exit code 1; Ctrl+C into exit code 130.</summary>
+/// <summary>
+/// Turns the errors a user can cause (bad paths, files, options, a time budget too short) into one line on stderr and
+/// exit code 1, and an interruption into one line and exit code 130 (SIGINT, Ctrl+C) or 143 (SIGTERM).
+/// </summary>
 internal static class CommandErrors
 {
     internal static Task<int> Run(Func<int> action)
@@ -17,8 +22,52 @@ internal static class CommandErrors
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled");
-            return Task.FromResult(130);
+            var signal = Interrupts.Received ?? PosixSignal.SIGINT;
+            Console.Error.WriteLine($"cancelled ({(signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT")}): nothing was written, previous outputs are as they were");
+            return Task.FromResult(signal == PosixSignal.SIGTERM ? 143 : 130);
         }
+    }
+}
+
+/// <summary>
+/// SIGINT (Ctrl+C) and SIGTERM, turned into cancellation: the first one cancels <see cref="Token"/>, which every command
+/// passes down, so the work stops at its next check and its cleanup runs; a second one ends the process at once.
+/// </summary>
+internal sealed class Interrupts : IDisposable
+{
+    private static readonly CancellationTokenSource Source = new();
+    private static PosixSignal? received;
+    private readonly PosixSignalRegistration[] registrations;
+
+    private Interrupts() =>
+        registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
+
+    /// <summary>Cancelled by the first signal.</summary>
+    internal static CancellationToken Token => Source.Token;
+
+    /// <summary>The first signal received, or null.</summary>
+    internal static PosixSignal? Received => received;
+
+    /// <summary>Starts handling the signals for the life of the returned object.</summary>
+    internal static Interrupts Install() => new();
+
+    public void Dispose()
+    {
+        foreach (var registration in registrations)
+        {
+            registration.Dispose();
+        }
+    }
+
+    private static void OnSignal(PosixSignalContext context)
+    {
+        if (received is not null)
+        {
+            return; // The second signal: its default action ends the process.
+        }
+
+        received = context.Signal;
+        context.Cancel = true;
+        Source.Cancel();
     }
 }

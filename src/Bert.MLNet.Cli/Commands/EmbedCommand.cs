@@ -23,7 +23,7 @@ internal static class EmbedCommand
         var longText = new Option<string>("--long-text") { Description = "truncate (report it) or window (overlapping windows pooled into one vector).", DefaultValueFactory = _ => "truncate" };
         var stride = new Option<int>("--stride") { Description = "Tokens each window repeats from the one before.", DefaultValueFactory = _ => 128 };
         var precision = PrecisionOption.Create();
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0: one per core).", DefaultValueFactory = _ => 0 };
+        var threads = ThreadsOption.Create();
         var command = new Command("embed", "Embed each line of a text file with a BERT model: chosen layers, pooling and combination.")
         {
             model, input, output, layers, pooling, combine, normalize, batchSize, maxLength, longText, stride, precision, threads,
@@ -59,8 +59,9 @@ internal static class EmbedCommand
             throw new ArgumentException($"--output '{outputPath}' must end in .npy, .jsonl or .tsv.");
         }
 
+        using var output = OutputFile.Create(outputPath, "--output", inputPath, modelPath);
         var texts = TextLines.Read(inputPath).ToArray();
-        using var model = BertModel.Load(modelPath, new RuntimeOptions { IntraOpThreads = threads });
+        using var model = BertModel.Load(modelPath, new RuntimeOptions { IntraOpThreads = ThreadsOption.Check(threads) });
         var options = choose(model);
         if (options.Pooling == Pooling.None && format != ".jsonl")
         {
@@ -74,15 +75,18 @@ internal static class EmbedCommand
         switch (format)
         {
             case ".npy":
-                NpyWriter.Write(outputPath, result.Data, [result.Count, .. result.Shape]);
+                NpyWriter.Write(output.Stream, result.Data, [result.Count, .. result.Shape]);
                 break;
             case ".tsv":
-                WriteTsv(outputPath, result);
+                WriteTsv(output.Stream, result);
                 break;
             default:
-                WriteJsonLines(outputPath, result, model, texts, options);
+                WriteJsonLines(output.Stream, result, model, texts, options);
                 break;
         }
+
+        cancellation.ThrowIfCancellationRequested();
+        output.Commit();
 
         var truncated = result.Truncated.Count(t => t);
         Console.Error.WriteLine(
@@ -92,9 +96,9 @@ internal static class EmbedCommand
         return 0;
     }
 
-    private static void WriteTsv(string path, EmbeddingResult result)
+    private static void WriteTsv(Stream stream, EmbeddingResult result)
     {
-        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
         writer.WriteLine(string.Join('\t', Enumerable.Range(0, result.Dimension).Select(i => $"f{i}")));
         var line = new StringBuilder();
         for (var row = 0; row < result.Count; row++)
@@ -110,9 +114,8 @@ internal static class EmbedCommand
         }
     }
 
-    private static void WriteJsonLines(string path, EmbeddingResult result, BertModel model, string[] texts, EmbeddingOptions options)
+    private static void WriteJsonLines(Stream stream, EmbeddingResult result, BertModel model, string[] texts, EmbeddingOptions options)
     {
-        using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream);
         for (var row = 0; row < result.Count; row++)
         {

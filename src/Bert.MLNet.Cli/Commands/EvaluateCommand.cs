@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Bert.MLNet.Cli.Data;
+using Bert.MLNet.Cli.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -21,25 +22,28 @@ internal static class EvaluateCommand
         {
             model, dataset, label, output,
         };
-        command.SetAction((result, _) => CommandErrors.Run(() =>
-            Run(result.GetValue(model)!, result.GetValue(dataset)!, result.GetValue(label), result.GetValue(output))));
+        command.SetAction((result, cancellation) => CommandErrors.Run(() =>
+            Run(result.GetValue(model)!, result.GetValue(dataset)!, result.GetValue(label), result.GetValue(output), cancellation)));
         return command;
     }
 
-    internal static int Run(string modelPath, string datasetPath, string? labelColumn, string? outputPath)
+    internal static int Run(string modelPath, string datasetPath, string? labelColumn, string? outputPath, CancellationToken cancellation = default)
     {
+        using var output = outputPath is null ? null : OutputFile.Create(outputPath, "--output", modelPath, datasetPath);
         var ml = new MLContext();
         using var model = SavedModel.Load(ml, modelPath);
         Console.Error.WriteLine(model.Info.BuiltWith(modelPath));
         var file = DatasetFile.Open(datasetPath);
         var data = model.LoadDataset(ml, file, labelColumn, requireLabel: true);
         var metrics = Metrics(ml, model, model.Model.Transform(data));
+        cancellation.ThrowIfCancellationRequested();
         metrics["rows"] = file.Rows;
         var json = JsonSerializer.Serialize(metrics, TrainOutputs.JsonOutput);
         Console.WriteLine(json);
-        if (outputPath is not null)
+        if (output is not null)
         {
-            File.WriteAllText(outputPath, json, new UTF8Encoding(false));
+            output.Stream.Write(new UTF8Encoding(false).GetBytes(json));
+            output.Commit();
         }
 
         return 0;

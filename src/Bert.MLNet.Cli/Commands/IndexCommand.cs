@@ -28,6 +28,7 @@ internal static class IndexCommand
     internal static int Run(string modelPath, string inputPath, string outputPath, string layers, string? pooling, string storage, string precision,
         CancellationToken cancellation)
     {
+        OutputFile.CheckTarget(outputPath, "--output", inputPath, modelPath);
         var arithmetic = PrecisionOption.Parse(precision);
         var store = EmbedCommand.Choice(storage, "--storage", ("float32", VectorStorage.Float32), ("int8", VectorStorage.Int8));
         if (pooling is not null && EmbedCommand.ParsePooling(pooling) == Pooling.None)

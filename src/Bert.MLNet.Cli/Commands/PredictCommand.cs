@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Bert.MLNet.Cli.Data;
+using Bert.MLNet.Cli.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -23,70 +24,63 @@ internal static class PredictCommand
 
     internal static int Run(string modelPath, string datasetPath, string outputPath, CancellationToken cancellation)
     {
+        using var output = OutputFile.Create(outputPath, "--output", modelPath, datasetPath);
         var ml = new MLContext();
         using var model = SavedModel.Load(ml, modelPath);
         Console.Error.WriteLine(model.Info.BuiltWith(modelPath));
         var file = DatasetFile.Open(datasetPath);
         var scored = model.Model.Transform(model.LoadDataset(ml, file, labelColumn: null, requireLabel: false));
         var info = model.Info;
-        var partial = outputPath + ".partial";
-        try
+        var rows = 0;
+        using (var writer = new StreamWriter(output.Stream, new UTF8Encoding(false), leaveOpen: true))
         {
-            using (var writer = new StreamWriter(partial, false, new UTF8Encoding(false)))
+            writer.WriteLine(info.IsRegression ? "Score" : string.Join('\t', ["PredictedLabel", .. info.Classes.Select(c => "Probability." + Clean(c))]));
+            using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "PredictedLabel" or "Score" or "Probability"));
+            var score = info.IsRegression ? cursor.GetGetter<float>(cursor.Schema["Score"]) : null;
+            var vector = info.IsRegression || info.IsBinary ? null : cursor.GetGetter<VBuffer<float>>(cursor.Schema["Score"]);
+            var probability = info.IsBinary ? cursor.GetGetter<float>(cursor.Schema["Probability"]) : null;
+            var label = info.IsRegression ? null : cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["PredictedLabel"]);
+            var line = new StringBuilder();
+            float value = 0;
+            VBuffer<float> values = default;
+            ReadOnlyMemory<char> text = default;
+            while (cursor.MoveNext())
             {
-                writer.WriteLine(info.IsRegression ? "Score" : string.Join('\t', ["PredictedLabel", .. info.Classes.Select(c => "Probability." + Clean(c))]));
-                var rows = 0;
-                using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "PredictedLabel" or "Score" or "Probability"));
-                var score = info.IsRegression ? cursor.GetGetter<float>(cursor.Schema["Score"]) : null;
-                var vector = info.IsRegression || info.IsBinary ? null : cursor.GetGetter<VBuffer<float>>(cursor.Schema["Score"]);
-                var probability = info.IsBinary ? cursor.GetGetter<float>(cursor.Schema["Probability"]) : null;
-                var label = info.IsRegression ? null : cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["PredictedLabel"]);
-                var line = new StringBuilder();
-                float value = 0;
-                VBuffer<float> values = default;
-                ReadOnlyMemory<char> text = default;
-                while (cursor.MoveNext())
+                cancellation.ThrowIfCancellationRequested();
+                line.Clear();
+                if (info.IsRegression)
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    line.Clear();
-                    if (info.IsRegression)
+                    score!(ref value);
+                    line.Append(value.ToString("R", CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    label!(ref text);
+                    line.Append(Clean(text.ToString()));
+                    if (probability is not null)
                     {
-                        score!(ref value);
-                        line.Append(value.ToString("R", CultureInfo.InvariantCulture));
+                        probability(ref value);
+                        line.Append(CultureInfo.InvariantCulture, $"\t{1 - value:R}\t{value:R}");
                     }
                     else
                     {
-                        label!(ref text);
-                        line.Append(Clean(text.ToString()));
-                        if (probability is not null)
+                        vector!(ref values);
+                        foreach (var p in values.DenseValues())
                         {
-                            probability(ref value);
-                            line.Append(CultureInfo.InvariantCulture, $"\t{1 - value:R}\t{value:R}");
-                        }
-                        else
-                        {
-                            vector!(ref values);
-                            foreach (var p in values.DenseValues())
-                            {
-                                line.Append('\t').Append(p.ToString("R", CultureInfo.InvariantCulture));
-                            }
+                            line.Append('\t').Append(p.ToString("R", CultureInfo.InvariantCulture));
                         }
                     }
-
-                    writer.WriteLine(line);
-                    rows++;
                 }
 
-                Console.Error.WriteLine($"predicted {rows} rows into {outputPath}");
+                writer.WriteLine(line);
+                rows++;
             }
+        }
 
-            File.Move(partial, outputPath, overwrite: true);
-            return 0;
-        }
-        finally
-        {
-            File.Delete(partial);
-        }
+        cancellation.ThrowIfCancellationRequested();
+        output.Commit();
+        Console.Error.WriteLine($"predicted {rows} rows into {outputPath}");
+        return 0;
     }
 
     // A value in one TSV cell: tabs and line breaks become spaces.

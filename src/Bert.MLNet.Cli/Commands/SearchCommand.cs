@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using Bert.MLNet.Cli.IO;
 
 namespace Bert.MLNet.Cli.Commands;
@@ -20,9 +21,20 @@ internal static class SearchCommand
         };
         command.SetAction((result, cancellation) => CommandErrors.Run(() =>
         {
-            var path = result.GetValue(output);
-            using var writer = path is null ? Console.Out : new StreamWriter(path);
-            return Run(result.GetValue(index)!, result.GetValue(query), result.GetValue(queries), result.GetValue(k), writer, cancellation);
+            if (result.GetValue(output) is not { } path)
+            {
+                return Run(result.GetValue(index)!, result.GetValue(query), result.GetValue(queries), result.GetValue(k), Console.Out, cancellation);
+            }
+
+            using var file = OutputFile.Create(path, "--output", result.GetValue(index), result.GetValue(queries));
+            int exit;
+            using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), leaveOpen: true))
+            {
+                exit = Run(result.GetValue(index)!, result.GetValue(query), result.GetValue(queries), result.GetValue(k), writer, cancellation);
+            }
+
+            file.Commit();
+            return exit;
         }));
         return command;
     }

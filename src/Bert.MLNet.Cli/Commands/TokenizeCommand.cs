@@ -32,45 +32,50 @@ internal static class TokenizeCommand
             throw new ArgumentException($"--max-length is {maxLength}; expected at least 2 (room for [CLS] and [SEP]).");
         }
 
+        using var output = OutputFile.Create(outputPath, "--output", inputPath, modelPath);
         var tokenizer = BertWordPieceTokenizer.Load(ModelFiles.TokenizerSource(modelPath));
         var lines = TextLines.Read(inputPath);
-        using var stream = File.Create(outputPath);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var stream = output.Stream;
         var rows = 0;
         var truncated = 0;
-        foreach (var text in lines)
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            cancellation.ThrowIfCancellationRequested();
-            var encoding = tokenizer.Encode(text, maxLength);
-            json.WriteStartObject();
-            WriteArray(json, "ids", encoding.Ids);
-            json.WriteStartArray("tokens");
-            foreach (var token in encoding.Tokens)
+            foreach (var text in lines)
             {
-                json.WriteStringValue(token);
-            }
+                cancellation.ThrowIfCancellationRequested();
+                var encoding = tokenizer.Encode(text, maxLength);
+                json.WriteStartObject();
+                WriteArray(json, "ids", encoding.Ids);
+                json.WriteStartArray("tokens");
+                foreach (var token in encoding.Tokens)
+                {
+                    json.WriteStringValue(token);
+                }
 
-            json.WriteEndArray();
-            json.WriteStartArray("offsets");
-            foreach (var offset in encoding.Offsets)
-            {
-                json.WriteStartArray();
-                json.WriteNumberValue(offset.Start);
-                json.WriteNumberValue(offset.End);
                 json.WriteEndArray();
-            }
+                json.WriteStartArray("offsets");
+                foreach (var offset in encoding.Offsets)
+                {
+                    json.WriteStartArray();
+                    json.WriteNumberValue(offset.Start);
+                    json.WriteNumberValue(offset.End);
+                    json.WriteEndArray();
+                }
 
-            json.WriteEndArray();
-            json.WriteNumber("token_count", encoding.TokenCount);
-            json.WriteBoolean("truncated", encoding.Truncated);
-            json.WriteEndObject();
-            json.Flush();
-            json.Reset();
-            stream.WriteByte((byte)'\n');
-            rows++;
-            truncated += encoding.Truncated ? 1 : 0;
+                json.WriteEndArray();
+                json.WriteNumber("token_count", encoding.TokenCount);
+                json.WriteBoolean("truncated", encoding.Truncated);
+                json.WriteEndObject();
+                json.Flush();
+                json.Reset();
+                stream.WriteByte((byte)'\n');
+                rows++;
+                truncated += encoding.Truncated ? 1 : 0;
+            }
         }
 
+        cancellation.ThrowIfCancellationRequested();
+        output.Commit();
         Console.Error.WriteLine($"tokenized {rows} lines into {outputPath}" + (truncated > 0 ? $"; {truncated} truncated to {maxLength} tokens" : string.Empty));
         return 0;
     }

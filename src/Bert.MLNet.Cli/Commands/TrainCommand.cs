@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Bert.MLNet.Cli.Data;
+using Bert.MLNet.Cli.IO;
 using Bert.MLNet.Search;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -58,6 +59,7 @@ internal static class TrainCommand
     internal static int Run(TrainSettings settings, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
+        using var output = OutputFolder.Create(settings.Output, "--output");
         var options = settings.SearchOptions();
         var file = DatasetFile.Open(settings.Dataset);
         file.Require(settings.LabelColumn, "--label-col");
@@ -78,8 +80,7 @@ internal static class TrainCommand
         var data = file.Load(ml, file.Columns.Select(c =>
             (c, (string?)c, c == settings.LabelColumn && searchTask == SearchTask.Regression ? DataKind.Single : DataKind.String)));
 
-        var stage = Directory.CreateTempSubdirectory("bert-mlnet-train-").FullName;
-        try
+        var stage = output.Stage;
         {
             var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             errors.MarkupLineInterpolated($"[bold]{file.Rows}[/] rows of [bold]{file.Path}[/]: {Describe(searchTask)}, model {settings.Model} ({settings.Precision})");
@@ -98,7 +99,7 @@ internal static class TrainCommand
             info.WriteTo(modelPath);
             TrainOutputs.Write(stage, result, file, settings, info, clock.Elapsed);
             cancellation.ThrowIfCancellationRequested();
-            var written = TrainOutputs.Publish(stage, settings.Output);
+            var written = output.Commit();
 
             TrainOutputs.PrintLeaderboard(AnsiConsole.Console, result);
             errors.MarkupLineInterpolated(
@@ -108,10 +109,6 @@ internal static class TrainCommand
                 $"embedded {result.TextsEmbedded} texts in {result.EmbeddingTime.TotalSeconds:F1} s; scored {result.Leaderboard.Count} candidates in {result.SearchTime.TotalSeconds:F1} s{skipped}; refit in {result.RefitTime.TotalSeconds:F1} s; total {clock.Elapsed.TotalSeconds:F1} s");
             errors.MarkupLineInterpolated($"wrote {string.Join(", ", written)} in {settings.Output}");
             return 0;
-        }
-        finally
-        {
-            Directory.Delete(stage, recursive: true);
         }
     }
 

@@ -9,8 +9,8 @@ namespace Bert.MLNet.Cli.Data;
 
 /// <summary>
 /// The files <c>train</c> writes besides the model: <c>leaderboard.csv</c>, <c>layers.png</c> (the per-layer chart),
-/// <c>metrics.json</c> and <c>ModelConsumption.cs</c>; written into a staging folder, then moved into the output
-/// folder together, so a failed or cancelled run leaves no partial files there.
+/// <c>metrics.json</c> and <c>ModelConsumption.cs</c>; written into the staging folder of an <see cref="IO.OutputFolder"/>,
+/// which puts them in the output folder's place at once, so a failed or cancelled run leaves no partial files there.
 /// </summary>
 internal static class TrainOutputs
 {
@@ -31,21 +31,6 @@ internal static class TrainOutputs
         LayerChart.Write(Path.Combine(folder, ChartFile), result);
         WriteMetrics(Path.Combine(folder, MetricsFile), result, file, settings, elapsed);
         File.WriteAllText(Path.Combine(folder, CodeFile), ConsumptionCode.Generate(file.Columns, info), new UTF8Encoding(false));
-    }
-
-    /// <summary>Moves the staged files into <paramref name="output"/> (created if needed, same-named files replaced); returns their names.</summary>
-    internal static IReadOnlyList<string> Publish(string stage, string output)
-    {
-        Directory.CreateDirectory(output);
-        var names = new List<string>();
-        foreach (var staged in Directory.GetFiles(stage).Order(StringComparer.Ordinal))
-        {
-            var name = Path.GetFileName(staged);
-            File.Move(staged, Path.Combine(output, name), overwrite: true);
-            names.Add(name);
-        }
-
-        return names;
     }
 
     /// <summary>The leaderboard as a table: the best 15 entries, and every FeaturizeText entry for comparison.</summary>
