@@ -36,7 +36,7 @@ internal static class CommandErrors
 internal sealed class Interrupts : IDisposable
 {
     private static readonly CancellationTokenSource Source = new();
-    private static PosixSignal? received;
+    private static int receivedSignal;
     private readonly PosixSignalRegistration[] registrations;
 
     private Interrupts() =>
@@ -46,7 +46,7 @@ internal sealed class Interrupts : IDisposable
     internal static CancellationToken Token => Source.Token;
 
     /// <summary>The first signal received, or null.</summary>
-    internal static PosixSignal? Received => received;
+    internal static PosixSignal? Received => Volatile.Read(ref receivedSignal) is var signal and not 0 ? (PosixSignal)signal : null;
 
     /// <summary>Starts handling the signals for the life of the returned object.</summary>
     internal static Interrupts Install() => new();
@@ -61,12 +61,12 @@ internal sealed class Interrupts : IDisposable
 
     private static void OnSignal(PosixSignalContext context)
     {
-        if (received is not null)
+        // Handlers run on threads of their own: only the first signal, decided atomically, cancels.
+        if (Interlocked.CompareExchange(ref receivedSignal, (int)context.Signal, 0) != 0)
         {
-            return; // The second signal: its default action ends the process.
+            return; // A second signal: its default action ends the process.
         }
 
-        received = context.Signal;
         context.Cancel = true;
         Source.Cancel();
     }

@@ -11,10 +11,11 @@ internal sealed class OutputFile : IDisposable
 {
     private const string Suffix = ".partial";
 
-    private readonly string temporary;
+    private readonly string? temporary;
     private bool committed;
 
-    private OutputFile(string path, string temporary, FileStream stream)
+    // temporary: the sibling written, or null when the target is a device written straight through.
+    private OutputFile(string path, string? temporary, FileStream stream)
     {
         Path = path;
         this.temporary = temporary;
@@ -35,9 +36,19 @@ internal sealed class OutputFile : IDisposable
     internal static OutputFile Create(string path, string option, params string?[] inputs)
     {
         CheckTarget(path, option, inputs);
-        var full = System.IO.Path.GetFullPath(path);
+        var full = RealPath(path);
+        if (IsDevice(full))
+        {
+            // /dev/null, /dev/stdout: written straight through; there is nothing to keep whole.
+            return new OutputFile(full, null, new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite));
+        }
+
         var folder = System.IO.Path.GetDirectoryName(full)!;
-        SweepStale(folder, System.IO.Path.GetFileName(full));
+        foreach (var stale in OutputFolder.Stale(folder, System.IO.Path.GetFileName(full) + ".", Suffix, directories: false))
+        {
+            TryDelete(stale);
+        }
+
         var temporary = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}{Suffix}";
         try
         {
@@ -61,7 +72,7 @@ internal sealed class OutputFile : IDisposable
             throw new IOException($"{option} is empty; expected a file path.");
         }
 
-        var full = System.IO.Path.GetFullPath(path);
+        var full = RealPath(path);
         if (Directory.Exists(full))
         {
             throw new IOException($"{option} '{path}' is a folder; expected a file path.");
@@ -82,11 +93,24 @@ internal sealed class OutputFile : IDisposable
         }
     }
 
-    /// <summary>Flushes the content to disk and renames it over the target.</summary>
+    /// <summary>Flushes the content to disk and renames it over the target, with the target's permissions when it had a file.</summary>
     internal void Commit()
     {
+        if (temporary is null)
+        {
+            Stream.Flush();
+            Stream.Dispose();
+            committed = true;
+            return;
+        }
+
         Stream.Flush(flushToDisk: true);
         Stream.Dispose();
+        if (!OperatingSystem.IsWindows() && File.Exists(Path))
+        {
+            File.SetUnixFileMode(temporary, File.GetUnixFileMode(Path));
+        }
+
         File.Move(temporary, Path, overwrite: true);
         committed = true;
     }
@@ -94,55 +118,51 @@ internal sealed class OutputFile : IDisposable
     /// <summary>Deletes the temporary sibling unless committed.</summary>
     public void Dispose()
     {
-        Stream.Dispose();
-        if (!committed)
+        try
+        {
+            Stream.Dispose();
+        }
+        catch (IOException)
+        {
+            // A flush that fails (a full disk) is the error already on its way; the sibling still goes.
+        }
+
+        if (!committed && temporary is not null)
         {
             TryDelete(temporary);
         }
     }
 
-    /// <summary>Whether two paths name one file: the same full path once symbolic links are followed.</summary>
+    /// <summary>Whether two paths name one file: the same real path once every symbolic link on the way is followed (hard links are not seen).</summary>
     internal static bool SameFile(string a, string b)
     {
         var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
-        return string.Equals(Resolve(a), Resolve(b), comparison);
-
-        static string Resolve(string path)
-        {
-            var full = System.IO.Path.GetFullPath(path);
-            try
-            {
-                return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
-            }
-            catch (IOException)
-            {
-                return full;
-            }
-        }
+        return string.Equals(RealPath(a), RealPath(b), comparison);
     }
 
-    // Temporary siblings of this target whose process has ended: name.<pid>.<guid>.partial.
-    private static void SweepStale(string folder, string name)
+    /// <summary>The full path with every symbolic link in it followed, folder by folder (the part that does not exist stays as written).</summary>
+    internal static string RealPath(string path)
     {
-        IEnumerable<string> stale;
+        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
+        var parent = System.IO.Path.GetDirectoryName(full);
+        if (parent is null)
+        {
+            return full;
+        }
+
+        var candidate = System.IO.Path.Combine(RealPath(parent), System.IO.Path.GetFileName(full));
         try
         {
-            stale = Directory.EnumerateFiles(folder, name + ".*" + Suffix);
+            return File.ResolveLinkTarget(candidate, returnFinalTarget: true) is { } target ? RealPath(target.FullName) : candidate;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
-            return;
-        }
-
-        foreach (var file in stale.Where(f => System.IO.Path.GetFileName(f).Length > name.Length + 1))
-        {
-            var parts = System.IO.Path.GetFileName(file)[(name.Length + 1)..].Split('.');
-            if (parts.Length == 3 && int.TryParse(parts[0], out var pid) && pid != Environment.ProcessId && !ProcessIds.IsRunning(pid))
-            {
-                TryDelete(file);
-            }
+            return candidate; // A link loop, or a link that cannot be read: compared as written.
         }
     }
+
+    private static bool IsDevice(string path) =>
+        !OperatingSystem.IsWindows() && path.StartsWith("/dev/", StringComparison.Ordinal) && File.Exists(path);
 
     private static void TryDelete(string file)
     {

@@ -1,15 +1,18 @@
 namespace Bert.MLNet.Cli.IO;
 
 /// <summary>
-/// A folder of outputs published all at once, as <see cref="OutputFile"/> does for one file. Made before any work:
-/// the files go into a staging folder beside the target (same filesystem), which <see cref="Commit"/> puts in the
-/// target's place by rename. An existing target's other files are carried over first, so the folder a user reads holds
-/// either all the old outputs or all the new ones, never a mix; disposed without a commit, the staging folder goes.
+/// A folder of outputs published together, as <see cref="OutputFile"/> does for one file. Made before any work: the
+/// files go into a staging folder on the target's filesystem — beside a target that does not exist yet, which
+/// <see cref="Commit"/> then renames into place in one step, or inside an existing target, whose same-named files
+/// <see cref="Commit"/> replaces by rename, keeping the old ones until every new one is in and putting them back if
+/// one fails. Nothing else in the folder is touched: the staging folder only ever holds this process's files.
+/// Disposed without a commit, the staging folder goes.
 /// </summary>
 internal sealed class OutputFolder : IDisposable
 {
     private const string StageSuffix = ".partial";
     private const string OldSuffix = ".old";
+    private const string InnerPrefix = ".bert-mlnet";
     private bool committed;
 
     private OutputFolder(string path, string stage)
@@ -24,8 +27,8 @@ internal sealed class OutputFolder : IDisposable
     /// <summary>The staging folder to write the outputs into.</summary>
     internal string Stage { get; }
 
-    /// <summary>Checks <paramref name="path"/> as the value of <paramref name="option"/> and makes the staging folder beside it.</summary>
-    /// <exception cref="IOException">The path is a file or the folder it would go in does not exist or cannot be written (the message names the option).</exception>
+    /// <summary>Checks <paramref name="path"/> as the value of <paramref name="option"/> and makes the staging folder.</summary>
+    /// <exception cref="IOException">The path is a file, or the folder it would go in does not exist or cannot be written (the message names the option).</exception>
     internal static OutputFolder Create(string path, string option)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -33,7 +36,7 @@ internal sealed class OutputFolder : IDisposable
             throw new IOException($"{option} is empty; expected a folder path.");
         }
 
-        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
+        var full = OutputFile.RealPath(path);
         if (File.Exists(full))
         {
             throw new IOException($"{option} '{path}' is a file; expected a folder (it is created if missing).");
@@ -45,8 +48,17 @@ internal sealed class OutputFolder : IDisposable
             throw new IOException($"{option} '{path}': the folder '{parent}' it would go in does not exist.");
         }
 
-        SweepStale(parent, System.IO.Path.GetFileName(full), full);
-        var stage = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}{StageSuffix}";
+        var name = System.IO.Path.GetFileName(full);
+        var exists = Directory.Exists(full);
+        Sweep(parent, name + ".");
+        if (exists)
+        {
+            Sweep(full, InnerPrefix + ".");
+            RestoreBackups(full);
+        }
+
+        var unique = $"{Environment.ProcessId}.{Guid.NewGuid():N}{StageSuffix}";
+        var stage = exists ? System.IO.Path.Combine(full, $"{InnerPrefix}.{unique}") : $"{full}.{unique}";
         try
         {
             Directory.CreateDirectory(stage);
@@ -59,53 +71,69 @@ internal sealed class OutputFolder : IDisposable
         return new OutputFolder(full, stage);
     }
 
-    /// <summary>Puts the staged files in the target's place; returns their names.</summary>
+    /// <summary>Puts the staged files in place; returns their names.</summary>
     internal IReadOnlyList<string> Commit()
     {
-        var names = Directory.GetFiles(Stage).Select(f => System.IO.Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray();
-        if (!Directory.Exists(Path))
+        var staged = Directory.GetFiles(Stage).Order(StringComparer.Ordinal).ToArray();
+        var names = staged.Select(f => System.IO.Path.GetFileName(f)!).ToArray();
+        if (!Directory.Exists(Path) && System.IO.Path.GetDirectoryName(Stage) != Path)
         {
             Directory.Move(Stage, Path);
             committed = true;
             return names;
         }
 
-        // Whatever else the folder holds stays: moved into the new one before the swap.
-        foreach (var entry in Directory.EnumerateFileSystemEntries(Path))
-        {
-            var name = System.IO.Path.GetFileName(entry);
-            if (!names.Contains(name, StringComparer.Ordinal))
-            {
-                var target = System.IO.Path.Combine(Stage, name);
-                if (Directory.Exists(entry))
-                {
-                    Directory.Move(entry, target);
-                }
-                else
-                {
-                    File.Move(entry, target);
-                }
-            }
-        }
-
-        var old = $"{Path}.{Environment.ProcessId}.{Guid.NewGuid():N}{OldSuffix}";
-        Directory.Move(Path, old);
+        // Same folder, same filesystem: each old file steps aside under a backup name, then the new one takes its place.
+        var unique = $"{Environment.ProcessId}.{Guid.NewGuid():N}{OldSuffix}";
+        var done = new List<(string Target, string? Backup)>();
         try
         {
-            Directory.Move(Stage, Path);
+            Directory.CreateDirectory(Path);
+            foreach (var file in staged)
+            {
+                var target = System.IO.Path.Combine(Path, System.IO.Path.GetFileName(file));
+                string? backup = null;
+                if (File.Exists(target))
+                {
+                    backup = System.IO.Path.Combine(Path, $"{InnerPrefix}.{System.IO.Path.GetFileName(file)}.{unique}");
+                    File.Move(target, backup);
+                }
+
+                done.Add((target, backup));
+                File.Move(file, target);
+            }
         }
         catch
         {
-            Directory.Move(old, Path);
+            foreach (var (target, backup) in Enumerable.Reverse(done))
+            {
+                if (backup is not null && File.Exists(backup))
+                {
+                    File.Move(backup, target, overwrite: true);
+                }
+                else if (backup is null)
+                {
+                    TryDeleteFile(target);
+                }
+            }
+
             throw;
         }
 
         committed = true;
-        TryDelete(old);
+        foreach (var (_, backup) in done)
+        {
+            if (backup is not null)
+            {
+                TryDeleteFile(backup);
+            }
+        }
+
+        TryDelete(Stage);
         return names;
     }
 
-    /// <summary>Deletes the staging folder unless committed.</summary>
+    /// <summary>Deletes the staging folder (which holds only this process's files) unless committed.</summary>
     public void Dispose()
     {
         if (!committed)
@@ -114,38 +142,59 @@ internal sealed class OutputFolder : IDisposable
         }
     }
 
-    // Staging folders of processes that have ended, and a previous folder left between the two renames of a swap
-    // (put back when the target is missing, deleted otherwise).
-    private static void SweepStale(string parent, string name, string target)
+    // Staging folders of processes that have ended: <prefix><pid>.<guid>.partial.
+    private static void Sweep(string folder, string prefix)
+    {
+        foreach (var entry in Stale(folder, prefix, StageSuffix, directories: true))
+        {
+            TryDelete(entry);
+        }
+    }
+
+    // Old files a process set aside and did not get to delete or put back: a commit that stopped half-way is undone.
+    private static void RestoreBackups(string folder)
+    {
+        foreach (var backup in Stale(folder, InnerPrefix + ".", OldSuffix, directories: false))
+        {
+            // .bert-mlnet.<name>.<pid>.<guid>.old
+            var core = System.IO.Path.GetFileName(backup)[(InnerPrefix.Length + 1)..^OldSuffix.Length];
+            var name = core[..core.LastIndexOf('.', core.LastIndexOf('.') - 1)];
+            try
+            {
+                File.Move(backup, System.IO.Path.Combine(folder, name), overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left as it is: never deleted, so nothing of the user's is lost.
+            }
+        }
+    }
+
+    // Entries named <prefix>...<pid>.<32 hex digits><suffix> whose process has ended.
+    internal static IEnumerable<string> Stale(string folder, string prefix, string suffix, bool directories)
     {
         string[] entries;
         try
         {
-            entries = Directory.GetDirectories(parent, name + ".*");
+            entries = directories ? Directory.GetDirectories(folder) : Directory.GetFiles(folder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return;
+            return [];
         }
 
-        // .NET's pattern "name.*" also matches "name" itself.
-        foreach (var entry in entries.Where(e => System.IO.Path.GetFileName(e).Length > name.Length + 1))
+        return entries.Where(entry =>
         {
-            var parts = System.IO.Path.GetFileName(entry)[(name.Length + 1)..].Split('.');
-            if (parts.Length != 3 || !int.TryParse(parts[0], out var pid) || pid == Environment.ProcessId || ProcessIds.IsRunning(pid))
+            var name = System.IO.Path.GetFileName(entry);
+            if (!name.StartsWith(prefix, StringComparison.Ordinal) || !name.EndsWith(suffix, StringComparison.Ordinal))
             {
-                continue;
+                return false;
             }
 
-            if ("." + parts[2] == OldSuffix && !Directory.Exists(target))
-            {
-                Directory.Move(entry, target);
-            }
-            else if ("." + parts[2] is StageSuffix or OldSuffix)
-            {
-                TryDelete(entry);
-            }
-        }
+            var parts = name[..^suffix.Length].Split('.');
+            return parts.Length >= 2 && Guid.TryParseExact(parts[^1], "N", out _) && int.TryParse(parts[^2], out var pid)
+                && pid != Environment.ProcessId && !ProcessIds.IsRunning(pid);
+        }).ToArray();
     }
 
     private static void TryDelete(string folder)
@@ -153,6 +202,18 @@ internal sealed class OutputFolder : IDisposable
         try
         {
             Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next sweep.
+        }
+    }
+
+    private static void TryDeleteFile(string file)
+    {
+        try
+        {
+            File.Delete(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -102,12 +102,13 @@ public static class PretrainedModels
         }
 
         var stamp = ReadStamp(folder);
-        var changed = false;
+        var checkedNow = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var file in model.Files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var target = model.PathIn(folder, file);
-            if (stamp.TryGetValue(file.RelativePath, out var stamped) && stamped == StampOf(target, file.Sha256))
+            var before = StampOf(target, file.Sha256);
+            if (before is not null && stamp.TryGetValue(file.RelativePath, out var stamped) && stamped == before)
             {
                 continue;
             }
@@ -115,14 +116,22 @@ public static class PretrainedModels
             if (!Matches(target, file))
             {
                 Write(target, file, folder, cancellationToken);
+                before = null;
             }
 
-            changed = true;
+            // Stamped only when the file did not change while it was hashed (or is the one just written).
+            var after = StampOf(target, file.Sha256);
+            checkedNow[file.RelativePath] = before is null || before == after ? after : null;
         }
 
-        if (changed)
+        if (checkedNow.Count > 0)
         {
-            WriteStamp(folder, model);
+            foreach (var (path, line) in stamp)
+            {
+                checkedNow.TryAdd(path, line);
+            }
+
+            WriteStamp(folder, checkedNow);
         }
 
         Verified[folder] = true;
@@ -161,12 +170,12 @@ public static class PretrainedModels
     }
 
     // Written to a temporary sibling and renamed; a cache that cannot take it is still used, only hashed at each start.
-    private static void WriteStamp(string folder, PretrainedModel model)
+    private static void WriteStamp(string folder, Dictionary<string, string?> lines)
     {
         var temporary = Path.Combine(folder, $"{StampName}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
         try
         {
-            File.WriteAllLines(temporary, model.Files.Select(f => $"{StampOf(model.PathIn(folder, f), f.Sha256)} {f.RelativePath}"));
+            File.WriteAllLines(temporary, lines.Where(l => l.Value is not null).Select(l => $"{l.Value} {l.Key}"));
             File.Move(temporary, Path.Combine(folder, StampName), overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -91,8 +91,13 @@ internal sealed class PoolingGraph
 
         var graph = onnx.Graph;
         var produced = graph.Node.SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
-        var missing = info.HiddenStates.FirstOrDefault(h => !produced.Contains(h));
-        if (missing is not null || info.Plan.Layers.Count != info.HiddenStates.Count)
+        if (info.Plan.Layers.Count != info.HiddenStates.Count)
+        {
+            throw new InvalidDataException(
+                $"{source}: the pooled graph's description has {info.Plan.Layers.Count} layers but {info.HiddenStates.Count} hidden states; the model file may be damaged.");
+        }
+
+        if (info.HiddenStates.FirstOrDefault(h => !produced.Contains(h)) is { } missing)
         {
             throw new InvalidDataException($"{source}: the pooled graph's description names hidden state '{missing}', which no node produces; the model file may be damaged.");
         }

@@ -94,6 +94,9 @@ internal sealed class BatchedEmbeddingTransformer : ITransformer, IDisposable, I
         loaded.Dispose();
     }
 
+    // Frees only what this made, for a batching that failed part-way: the loaded form stays its owner's.
+    internal void DisposeSession() => session.Dispose();
+
     // The loaded form's output is the input's columns, then the vectors and the three statistics, as BertEmbeddingDataView lays them out.
     private bool HasOwnLayout(DataViewSchema input, DataViewSchema output)
     {

@@ -30,8 +30,24 @@ internal static class LoadedForms
     /// <paramref name="model"/> with every embedding form in it that this version described replaced by its batched
     /// twin; the same instance when there is none. <paramref name="inputSchema"/> is the schema the model reads.
     /// </summary>
-    internal static ITransformer Batch(ITransformer model, DataViewSchema inputSchema, GraphReader readGraph, RuntimeOptions runtime) =>
-        Rebuild(model, inputSchema, [], readGraph, runtime);
+    internal static ITransformer Batch(ITransformer model, DataViewSchema inputSchema, GraphReader readGraph, RuntimeOptions runtime)
+    {
+        var made = new List<BatchedEmbeddingTransformer>();
+        try
+        {
+            return Rebuild(model, inputSchema, [], readGraph, runtime, made);
+        }
+        catch
+        {
+            // The model's own parts stay the caller's; only the sessions made here go.
+            foreach (var batched in made)
+            {
+                batched.DisposeSession();
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Reads graphs from the model file the model was loaded from (the fast way: one entry decompressed).</summary>
     internal static GraphReader FromFile(string modelPath) => (_, modelEntry, _) =>
@@ -52,7 +68,8 @@ internal static class LoadedForms
         return ReadGraph(entry, "the model's embedding step");
     };
 
-    private static ITransformer Rebuild(ITransformer node, DataViewSchema schema, int[] path, GraphReader readGraph, RuntimeOptions runtime)
+    private static ITransformer Rebuild(ITransformer node, DataViewSchema schema, int[] path, GraphReader readGraph, RuntimeOptions runtime,
+        List<BatchedEmbeddingTransformer> made)
     {
         if (node is not TransformerChain<ITransformer> chain)
         {
@@ -61,6 +78,7 @@ internal static class LoadedForms
 
         if (Recognize(chain, schema, path, readGraph, runtime) is { } batched)
         {
+            made.Add(batched);
             return batched;
         }
 
@@ -69,7 +87,7 @@ internal static class LoadedForms
         var changed = false;
         for (var i = 0; i < parts.Length; i++)
         {
-            rebuilt[i] = Rebuild(parts[i], schema, [.. path, i], readGraph, runtime);
+            rebuilt[i] = Rebuild(parts[i], schema, [.. path, i], readGraph, runtime, made);
             changed |= !ReferenceEquals(rebuilt[i], parts[i]);
             schema = parts[i].GetOutputSchema(schema);
         }
