@@ -164,7 +164,7 @@ public sealed class TrainCommandTests : IDisposable
         var texts = File.ReadLines(Path.Combine(Datasets, "wordnet-topics", "train.tsv")).Skip(1).Take(200).Select(l => l.Split('\t')[1]).ToArray();
         var csv = Path.Combine(folder, "lengths.csv");
         File.WriteAllLines(csv, ["words,text", .. texts.Select(t => $"{t.Split(' ').Length},\"{t.Replace("\"", "\"\"", StringComparison.Ordinal)}\"")]);
-        var output = Path.Combine(folder, "lengths");
+        var output = Path.Combine(folder, "nested", "lengths");  // Missing parent folders are made, as the output folder is.
         Assert.Equal(0, TrainCommand.Run(Settings(csv, "words", "text", output) with { Poolings = "mean-sqrt-len", Trainers = "lightgbm" }, CancellationToken.None));
         var metricsPath = Path.Combine(folder, "lengths.json");
         Assert.Equal(0, EvaluateCommand.Run(Path.Combine(output, TrainOutputs.ModelFile), csv, null, metricsPath));

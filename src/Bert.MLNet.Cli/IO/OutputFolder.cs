@@ -28,7 +28,7 @@ internal sealed class OutputFolder : IDisposable
     internal string Stage { get; }
 
     /// <summary>Checks <paramref name="path"/> as the value of <paramref name="option"/> and makes the staging folder.</summary>
-    /// <exception cref="IOException">The path is a file, or the folder it would go in does not exist or cannot be written (the message names the option).</exception>
+    /// <exception cref="IOException">The path is a file, or it or the folders it would go in cannot be made or written (the message names the option).</exception>
     internal static OutputFolder Create(string path, string option)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -42,10 +42,14 @@ internal sealed class OutputFolder : IDisposable
             throw new IOException($"{option} '{path}' is a file; expected a folder (it is created if missing).");
         }
 
-        var parent = System.IO.Path.GetDirectoryName(full);
-        if (parent is null || !Directory.Exists(parent))
+        var parent = System.IO.Path.GetDirectoryName(full) ?? throw new IOException($"{option} '{path}' is a root folder; expected a folder of its own.");
+        try
         {
-            throw new IOException($"{option} '{path}': the folder '{parent}' it would go in does not exist.");
+            Directory.CreateDirectory(parent);  // As the target itself, missing parent folders are made.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{option} '{path}': the folder '{parent}' it would go in cannot be made: {e.Message}", e);
         }
 
         var name = System.IO.Path.GetFileName(full);
