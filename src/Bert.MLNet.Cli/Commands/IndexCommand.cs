@@ -28,7 +28,7 @@ internal static class IndexCommand
     internal static int Run(string modelPath, string inputPath, string outputPath, string layers, string? pooling, string storage, string precision,
         CancellationToken cancellation)
     {
-        OutputFile.CheckTarget(outputPath, "--output", inputPath, modelPath);
+        using var output = OutputFile.Create(outputPath, "--output", inputPath, modelPath);
         var arithmetic = PrecisionOption.Parse(precision);
         var store = EmbedCommand.Choice(storage, "--storage", ("float32", VectorStorage.Float32), ("int8", VectorStorage.Int8));
         if (pooling is not null && EmbedCommand.ParsePooling(pooling) == Pooling.None)
@@ -47,7 +47,9 @@ internal static class IndexCommand
         var progress = new EmbedCommand.ConsoleProgress(System.Diagnostics.Stopwatch.StartNew());
         var result = model.Embed(file.Texts, file.Options, progress, cancellation);
         progress.Line.Finish();
-        (file with { Dimension = result.Dimension }).Write(outputPath, result.Data);
+        (file with { Dimension = result.Dimension }).Write(output.Stream, result.Data);
+        cancellation.ThrowIfCancellationRequested();
+        output.Commit();
         Console.Error.WriteLine($"{outputPath}: {result.Count} lines, {result.Dimension} dimensions, {store}, {PrecisionOption.Name(arithmetic)}");
         return 0;
     }

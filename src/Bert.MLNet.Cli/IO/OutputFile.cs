@@ -65,7 +65,7 @@ internal sealed class OutputFile : IDisposable
     /// is one of <paramref name="inputs"/> (by identity: after symbolic links, with the file system's case rule).
     /// </summary>
     /// <exception cref="IOException">The message names the option and what was expected.</exception>
-    internal static void CheckTarget(string path, string option, params string?[] inputs)
+    private static void CheckTarget(string path, string option, params string?[] inputs)
     {
         if (string.IsNullOrWhiteSpace(path))
         {

@@ -22,36 +22,24 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
     internal EmbeddingOptions Options =>
         new() { Layers = LayerSelection.Parse(Layers), Pooling = Commands.EmbedCommand.ParsePooling(Pooling), Normalize = true, Precision = Precision };
 
-    /// <summary>Writes the file whole or not at all: to a temporary file beside it, then moved into place.</summary>
-    internal void Write(string path, ReadOnlySpan<float> vectors)
+    /// <summary>Writes the file into <paramref name="stream"/> (an <see cref="OutputFile"/>'s, which makes it whole or not at all).</summary>
+    internal void Write(Stream stream, ReadOnlySpan<float> vectors)
     {
-        var partial = path + ".partial";
-        try
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        using (var header = zip.CreateEntry("index.json").Open())
         {
-            using (var zip = ZipFile.Open(partial, ZipArchiveMode.Create))
-            {
-                using (var header = zip.CreateEntry("index.json").Open())
-                {
-                    JsonSerializer.Serialize(header, new Header(Format, Version, Model, Layers, Pooling, Storage.ToString(), Dimension, Texts.Length, Texts,
-                        Commands.PrecisionOption.Name(Precision)));
-                }
-
-                using var data = zip.CreateEntry("vectors.f32", CompressionLevel.Fastest).Open();
-                var buffer = new byte[4 * vectors.Length];
-                for (var i = 0; i < vectors.Length; i++)
-                {
-                    BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * i), vectors[i]);
-                }
-
-                data.Write(buffer);
-            }
-
-            File.Move(partial, path, overwrite: true);
+            JsonSerializer.Serialize(header, new Header(Format, Version, Model, Layers, Pooling, Storage.ToString(), Dimension, Texts.Length, Texts,
+                Commands.PrecisionOption.Name(Precision)));
         }
-        finally
+
+        using var data = zip.CreateEntry("vectors.f32", CompressionLevel.Fastest).Open();
+        var buffer = new byte[4 * vectors.Length];
+        for (var i = 0; i < vectors.Length; i++)
         {
-            File.Delete(partial);
+            BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * i), vectors[i]);
         }
+
+        data.Write(buffer);
     }
 
     /// <summary>Reads a file and rebuilds its index.</summary>
