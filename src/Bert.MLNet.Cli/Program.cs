@@ -14,6 +14,7 @@ var root = new RootCommand("bert-mlnet: BERT embeddings for ML.NET, and a model 
     PredictCommand.Create(),
     IndexCommand.Create(),
     SearchCommand.Create(),
+    ServeCommand.Create(),
 };
 
 // Signals cancel the token each command is given (Interrupts), not the process: the work stops and cleans up.

@@ -44,8 +44,19 @@ public sealed partial class BertModel
     private EmbeddingResult EmbedCore(IReadOnlyList<string> texts, EmbeddingOptions? options,
         IProgress<EmbeddingProgress>? progress, CancellationToken cancellationToken, long firstRow)
     {
+        var prepared = Prepare(texts, options ?? DefaultOptions, firstRow);
+        var perLayer = RunnerFor(prepared.Options.Precision).RunAll(prepared.Segments, prepared.LayerOutputs, [prepared.Options.Pooling],
+            prepared.Options.BatchSize, prepared.Options.TokenBudget, progress, cancellationToken)[0];
+        return prepared.Assemble(perLayer);
+    }
+
+    /// <summary>
+    /// Checks the options and encodes the texts: everything before the model runs. <see cref="PreparedEmbedding.Assemble"/>
+    /// turns the pooled layers of its segments into the result. <paramref name="firstRow"/> numbers the texts in messages.
+    /// </summary>
+    internal PreparedEmbedding Prepare(IReadOnlyList<string> texts, EmbeddingOptions options, long firstRow)
+    {
         ArgumentNullException.ThrowIfNull(texts);
-        options ??= DefaultOptions;
         var layers = options.Pooling == Pooling.FirstLastAverage ? [1, LayerCount] : options.Layers.Resolve(LayerCount);
         options.Validate(layers.Count);
         if (options.Pooling == Pooling.None && options.LongText == LongTextHandling.Window)
@@ -53,16 +64,12 @@ public sealed partial class BertModel
             throw new ArgumentException("Per-token output (Pooling.None) needs LongText = Truncate: windows overlap, so their tokens would repeat.", nameof(options));
         }
 
-        var maxLength = ResolveMaxLength(options);
-        var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, maxLength, firstRow);
-        var width = HiddenSize;
-        var combine = options.Pooling == Pooling.FirstLastAverage ? LayerCombination.Mean : options.Combine;
-        var perLayer = RunnerFor(options.Precision).RunAll(segments, [.. layers.Select(HiddenStateOutput)], [options.Pooling], options.BatchSize,
-            options.TokenBudget, progress, cancellationToken)[0];
-        return options.Pooling == Pooling.None
-            ? EmbeddingResults.PerToken(texts.Count, segments, perLayer, layers.Count, width, combine, options, tokenCounts, truncated, windowCounts)
-            : EmbeddingResults.Pooled(texts.Count, segments, perLayer, layers.Count, width, combine, options.Pooling, options, tokenCounts, truncated, windowCounts);
+        var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, ResolveMaxLength(options), firstRow);
+        return new PreparedEmbedding(texts.Count, options, [.. layers.Select(HiddenStateOutput)], HiddenSize, segments, tokenCounts, truncated, windowCounts);
     }
+
+    // The runner for a precision: the float session made at load, or the int8 one made at its first use.
+    internal GraphRunner RunnerFor(Precision precision) => precision == Precision.Int8 ? int8Runner.Value : runner;
 
     /// <summary>
     /// Every hidden state of each text, pooled every way in <paramref name="poolings"/> from one model run per batch:

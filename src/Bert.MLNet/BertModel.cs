@@ -112,9 +112,6 @@ public sealed partial class BertModel : IDisposable
 
     internal InferenceSession Session => session;
 
-    // Runs batches through the session of a precision: the float one made at load, the int8 one at its first use.
-    private GraphRunner RunnerFor(Precision precision) => precision == Precision.Int8 ? int8Runner.Value : runner;
-
     // How many encodings (texts or windows) the model has run, in either precision, for tests that count forward passes.
     internal long EncodingsRun => runner.EncodingsRun + (int8Runner.IsValueCreated ? int8Runner.Value.EncodingsRun : 0);
 

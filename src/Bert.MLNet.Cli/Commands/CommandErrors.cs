@@ -8,23 +8,25 @@ namespace Bert.MLNet.Cli.Commands;
 /// </summary>
 internal static class CommandErrors
 {
-    internal static Task<int> Run(Func<int> action)
+    internal static Task<int> Run(Func<int> action) => RunAsync(() => Task.FromResult(action()));
+
+    internal static async Task<int> RunAsync(Func<Task<int>> action)
     {
         try
         {
-            return Task.FromResult(action());
+            return await action();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or FormatException
             or NotSupportedException or TimeoutException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return Task.FromResult(1);
+            return 1;
         }
         catch (OperationCanceledException)
         {
             var signal = Interrupts.Received ?? PosixSignal.SIGINT;
             Console.Error.WriteLine($"cancelled ({(signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT")}): nothing was written, previous outputs are as they were");
-            return Task.FromResult(signal == PosixSignal.SIGTERM ? 143 : 130);
+            return signal == PosixSignal.SIGTERM ? 143 : 130;
         }
     }
 }

@@ -170,11 +170,11 @@ internal static class EmbedCommand
     internal static bool? NormalizeChoice(System.CommandLine.ParseResult result, System.CommandLine.Option<bool?> option) =>
         result.GetResult(option) is null ? null : result.GetValue(option) ?? true;
 
-    internal static Pooling ParsePooling(string text) => Choice(text, "--pooling",
+    internal static Pooling ParsePooling(string text, string option = "--pooling") => Choice(text, option,
         ("cls", Pooling.Cls), ("mean", Pooling.Mean), ("max", Pooling.Max), ("mean-sqrt-len", Pooling.MeanSqrtLen),
         ("first-last-avg", Pooling.FirstLastAverage), ("none", Pooling.None));
 
-    private static LayerCombination ParseCombine(string text) => Choice(text, "--combine",
+    internal static LayerCombination ParseCombine(string text, string option = "--combine") => Choice(text, option,
         ("concat", LayerCombination.Concat), ("mean", LayerCombination.Mean), ("separate", LayerCombination.Separate));
 
     internal static T Choice<T>(string text, string option, params (string Name, T Value)[] choices) =>

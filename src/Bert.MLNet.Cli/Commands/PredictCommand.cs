@@ -4,7 +4,6 @@ using System.Text;
 using Bert.MLNet.Cli.Data;
 using Bert.MLNet.Cli.IO;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace Bert.MLNet.Cli.Commands;
 
@@ -35,40 +34,20 @@ internal static class PredictCommand
         using (var writer = new StreamWriter(output.Stream, new UTF8Encoding(false), leaveOpen: true))
         {
             writer.WriteLine(info.IsRegression ? "Score" : string.Join('\t', ["PredictedLabel", .. info.Classes.Select(c => "Probability." + Clean(c))]));
-            using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name is "PredictedLabel" or "Score" or "Probability"));
-            var score = info.IsRegression ? cursor.GetGetter<float>(cursor.Schema["Score"]) : null;
-            var vector = info.IsRegression || info.IsBinary ? null : cursor.GetGetter<VBuffer<float>>(cursor.Schema["Score"]);
-            var probability = info.IsBinary ? cursor.GetGetter<float>(cursor.Schema["Probability"]) : null;
-            var label = info.IsRegression ? null : cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["PredictedLabel"]);
             var line = new StringBuilder();
-            float value = 0;
-            VBuffer<float> values = default;
-            ReadOnlyMemory<char> text = default;
-            while (cursor.MoveNext())
+            foreach (var prediction in Predictions.Read(scored, info, cancellation))
             {
-                cancellation.ThrowIfCancellationRequested();
                 line.Clear();
                 if (info.IsRegression)
                 {
-                    score!(ref value);
-                    line.Append(value.ToString("R", CultureInfo.InvariantCulture));
+                    line.Append(prediction.Score.ToString("R", CultureInfo.InvariantCulture));
                 }
                 else
                 {
-                    label!(ref text);
-                    line.Append(Clean(text.ToString()));
-                    if (probability is not null)
+                    line.Append(Clean(prediction.Label!));
+                    foreach (var p in prediction.Probabilities!)
                     {
-                        probability(ref value);
-                        line.Append(CultureInfo.InvariantCulture, $"\t{1 - value:R}\t{value:R}");
-                    }
-                    else
-                    {
-                        vector!(ref values);
-                        foreach (var p in values.DenseValues())
-                        {
-                            line.Append('\t').Append(p.ToString("R", CultureInfo.InvariantCulture));
-                        }
+                        line.Append('\t').Append(p.ToString("R", CultureInfo.InvariantCulture));
                     }
                 }
 
