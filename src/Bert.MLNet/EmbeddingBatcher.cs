@@ -132,7 +132,8 @@ public sealed class EmbeddingBatcher : IAsyncDisposable
 
         signal.Release();
         await worker.ConfigureAwait(false);
-        signal.Dispose();
+
+        // The semaphore is not disposed: a caller queued just before stopping may still release it (it holds no handle).
     }
 
     // A waiting call whose token is cancelled leaves the queue; one already running finishes, unheard.
