@@ -3,7 +3,7 @@
 // A second round with --max-concurrent-requests below the client count checks that the excess is answered 429, not
 // timed out. Prints requests/s, texts/s, p50/p99 latency, status counts and the server's peak memory.
 //
-//   bash benchmarks/load/run.sh [model] [requests]      (default all-MiniLM-L6-v2, 1024; texts: datasets/wordnet-topics definitions)
+//   bash benchmarks/load/run.sh [model] [requests] [base64|float]      (default all-MiniLM-L6-v2, 1024; texts: datasets/wordnet-topics definitions)
 #:project ../../src/Bert.MLNet/Bert.MLNet.csproj
 #:property TreatWarningsAsErrors=false
 #:property PublishAot=false
@@ -14,13 +14,14 @@ using System.Text.RegularExpressions;
 using Bert.MLNet;
 
 var (cli, model, requestCount, sentencesPath) = (args[0], args[1], int.Parse(args[2]), args[3]);
+var encoding = args.Length > 4 ? args[4] : "base64"; // what OpenAI's .NET client asks for; "float" for JSON numbers
 const int Clients = 64;
 // Short texts: the definitions of a committed dataset (its second column).
 var sentences = File.ReadAllLines(sentencesPath).Skip(1).Select(l => l.Split('\t')[1]).Where(l => l.Length > 0).ToArray();
 var random = new Random(1);
 var requests = Enumerable.Range(0, requestCount).Select(_ => Enumerable.Range(0, random.Next(1, 17)).Select(_ => sentences[random.Next(sentences.Length)]).ToArray()).ToArray();
 var texts = requests.Sum(r => r.Length);
-Console.WriteLine($"{model}: {requestCount} requests, {texts} texts, {Clients} clients, {Environment.ProcessorCount} cores");
+Console.WriteLine($"{model}: {requestCount} requests, {texts} texts, {Clients} clients, {Environment.ProcessorCount} cores, encoding_format {encoding}");
 
 var (load, peak) = await Round(limit: null);
 Console.WriteLine($"serve: {load.Ok} ok, {load.Refused} 429, {load.Other} other, {load.Timeouts} timeouts; {requestCount / load.Seconds:F1} requests/s, {texts / load.Seconds:F1} texts/s; " +
@@ -68,7 +69,7 @@ async Task<(Result Result, long PeakKb)> Round(int? limit)
             var sent = Stopwatch.GetTimestamp();
             try
             {
-                using var response = await http.PostAsJsonAsync("/v1/embeddings", new { input = requests[i] });
+                using var response = await http.PostAsJsonAsync("/v1/embeddings", new { input = requests[i], encoding_format = encoding });
                 await response.Content.ReadAsByteArrayAsync();
                 Interlocked.Increment(ref response.IsSuccessStatusCode ? ref ok : ref ((int)response.StatusCode == 429 ? ref refused : ref other));
             }
