@@ -5,7 +5,7 @@ namespace Bert.MLNet;
 
 /// <summary>
 /// Embeds the texts of many concurrent callers in shared model runs: each call is encoded on the caller's thread and
-/// queued; one worker takes the oldest call and every later one that computes the same thing (precision, layers,
+/// queued; one worker waits while calls keep arriving (1 ms at a time, at most 4), then takes the oldest call and every later one that computes the same thing (precision, layers,
 /// pooling) while their tokens fit <see cref="EmbeddingBatcherOptions.MaxBatchTokens"/>, runs them together in
 /// length-sorted batches through the model's one session, and hands each caller its own result. A server answering
 /// small requests gets the throughput of bulk embedding this way, as text-embeddings-inference's queue does.
@@ -159,6 +159,7 @@ public sealed class EmbeddingBatcher : IAsyncDisposable
         while (true)
         {
             signal.Wait();
+            Gather();
             while (Take() is { } batch)
             {
                 Run(batch);
@@ -167,6 +168,29 @@ public sealed class EmbeddingBatcher : IAsyncDisposable
             lock (gate)
             {
                 if (stopping && queue.Count == 0)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    // Waits while calls keep arriving (up to a few milliseconds), so that callers answered by one run, who send their
+    // next calls together, share the next run instead of the first of them getting a run of its own.
+    private void Gather()
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            int before;
+            lock (gate)
+            {
+                before = queue.Count;
+            }
+
+            Thread.Sleep(1);
+            lock (gate)
+            {
+                if (queue.Count == before || stopping)
                 {
                     return;
                 }

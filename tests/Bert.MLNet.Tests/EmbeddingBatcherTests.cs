@@ -54,7 +54,8 @@ public sealed class EmbeddingBatcherTests
         var batcher = new EmbeddingBatcher(model, new EmbeddingBatcherOptions { MaxConcurrentRequests = 2, MaxBatchTokens = 20_000 });
         var busy = batcher.EmbedAsync(Repeat(600));
         using var cancel = new CancellationTokenSource();
-        var waiting = batcher.EmbedAsync(["this one waits", "and is cancelled"], cancellationToken: cancel.Token);
+        // Another pooling cannot share the busy call's run, so this call waits for the next one.
+        var waiting = batcher.EmbedAsync(["this one waits", "and is cancelled"], new EmbeddingOptions { Pooling = Pooling.Cls }, cancel.Token);
 
         // Refusals are immediate, thrown by the call itself, not by its task.
         var full = Assert.Throws<EmbeddingRejectedException>(() => { _ = batcher.EmbedAsync(["one too many"]); });
