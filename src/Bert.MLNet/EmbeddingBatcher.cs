@@ -78,6 +78,7 @@ public sealed class EmbeddingBatcher : IAsyncDisposable
                 $"{Options.MaxConcurrentRequests} requests are already waiting or running (the most allowed); try again later.");
         }
 
+        var queued = false;
         try
         {
             var started = Stopwatch.GetTimestamp();
@@ -97,6 +98,7 @@ public sealed class EmbeddingBatcher : IAsyncDisposable
                 }
 
                 request.Node = queue.AddLast(request);
+                queued = true; // From here the call's slot is freed when it finishes (Finish), not below.
             }
 
             if (cancellationToken.CanBeCanceled)
@@ -115,7 +117,7 @@ public sealed class EmbeddingBatcher : IAsyncDisposable
             signal.Release();
             return request.Completion.Task;
         }
-        catch
+        catch when (!queued)
         {
             Interlocked.Decrement(ref admitted);
             throw;
