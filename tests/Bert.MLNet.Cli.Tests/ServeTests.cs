@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Bert.MLNet.Cli.Commands;
 using Bert.MLNet.Cli.Serving;
@@ -215,7 +214,7 @@ public sealed class ServeTests : IDisposable
             }
         }
 
-        Assert.Equal(0, Kill(process.Id, 15));
+        Assert.Equal(0, Signals.Send(process.Id, 15));
         await process.WaitForExitAsync(timeout.Token);
         var rest = await process.StandardError.ReadToEndAsync(timeout.Token);
         await stdout;
@@ -257,9 +256,4 @@ public sealed class ServeTests : IDisposable
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"value {i}: {actual[i]}, expected {expected[i]}");
         }
     }
-
-#pragma warning disable SYSLIB1054 // A test's one call; DllImport needs no generated marshalling.
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-#pragma warning restore SYSLIB1054
 }

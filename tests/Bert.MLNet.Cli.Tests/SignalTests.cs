@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Bert.MLNet.Cli.Tests;
@@ -76,18 +75,13 @@ public sealed class SignalTests : IDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         await Task.Delay(afterMs);
         Assert.False(process.HasExited, "the process ended before the signal");
-        Assert.Equal(0, Kill(process.Id, signal == "INT" ? 2 : 15));
+        Assert.Equal(0, Signals.Send(process.Id, signal == "INT" ? 2 : 15));
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         await stdout;
         return (process.ExitCode, await stderr);
     }
-
-#pragma warning disable SYSLIB1054 // A test's one call; DllImport needs no generated marshalling.
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-#pragma warning restore SYSLIB1054
 
     private static string[] Entries(string path) =>
         [.. Directory.EnumerateFileSystemEntries(path).Select(e => Path.GetFileName(e)!).Order(StringComparer.Ordinal)];

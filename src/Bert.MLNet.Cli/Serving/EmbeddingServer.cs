@@ -111,8 +111,8 @@ internal static class EmbeddingServer
         json.WriteStartObject();
         json.WriteString("status", "ok");
         json.WriteString("model", served.Model.Name);
-        json.WriteString("precision", served.Embeddings.Precision == Precision.Int8 ? "int8" : "fp32");
-        json.WriteNumber("dimensions", new BertEmbeddingGenerator(served.Model, served.Embeddings).Dimensions);
+        json.WriteString("precision", Commands.PrecisionOption.Name(served.Embeddings.Precision));
+        json.WriteNumber("dimensions", served.Dimensions);
         json.WriteBoolean("predict", served.Predictor is not null);
         json.WriteNumber("queue_depth", served.Batcher.QueueDepth);
         json.WriteEndObject();

@@ -17,6 +17,7 @@ internal sealed class ServedModels : IAsyncDisposable
         ML = ml;
         Predictor = predictor;
         Embeddings = model.DefaultOptions with { Precision = options.Precision };
+        Dimensions = new BertEmbeddingGenerator(model, Embeddings).Dimensions;
         Metrics = new ServerMetrics(() => Batcher!);
         Batcher = new EmbeddingBatcher(model, new EmbeddingBatcherOptions
         {
@@ -32,6 +33,9 @@ internal sealed class ServedModels : IAsyncDisposable
 
     /// <summary>The options of a request that chooses nothing: the model's conventions, in the served precision.</summary>
     internal EmbeddingOptions Embeddings { get; }
+
+    /// <summary>The length of the vectors a request that chooses nothing gets.</summary>
+    internal int Dimensions { get; }
 
     internal EmbeddingBatcher Batcher { get; }
 
