@@ -15,6 +15,7 @@ var root = new RootCommand("bert-mlnet: BERT embeddings for ML.NET, and a model 
     IndexCommand.Create(),
     SearchCommand.Create(),
     ServeCommand.Create(),
+    SiloCommand.Create(),
 };
 
 // Signals cancel the token each command is given (Interrupts), not the process: the work stops and cleans up.

@@ -22,10 +22,11 @@ internal static class CommandErrors
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
             var signal = Interrupts.Received ?? PosixSignal.SIGINT;
-            Console.Error.WriteLine($"cancelled ({(signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT")}): nothing was written, previous outputs are as they were");
+            var kept = e is ResumableCancellation ? e.Message : "nothing was written, previous outputs are as they were";
+            Console.Error.WriteLine($"cancelled ({(signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT")}): {kept}");
             return signal == PosixSignal.SIGTERM ? 143 : 130;
         }
     }
@@ -73,3 +74,6 @@ internal sealed class Interrupts : IDisposable
         Source.Cancel();
     }
 }
+
+/// <summary>Work cancelled that keeps what it had done, for the same command to resume; the message says where.</summary>
+internal sealed class ResumableCancellation(string message, Exception inner, CancellationToken token) : OperationCanceledException(message, inner, token);

@@ -3,17 +3,23 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Bert.MLNet.Cli.IO;
+using Bert.MLNet.Cluster;
 
 namespace Bert.MLNet.Cli.Commands;
 
-/// <summary><c>bert-mlnet embed</c>: one embedding per input line, to .npy, JSON Lines or TSV.</summary>
+/// <summary><c>bert-mlnet embed</c>: one embedding per input row, to .npy, JSON Lines, TSV or Parquet; or, with <c>--redis</c>, on a cluster.</summary>
 internal static class EmbedCommand
 {
     internal static Command Create()
     {
         var model = ModelOption.Create();
-        var input = new Option<string>("--input") { Description = "UTF-8 text file, one text per line.", Required = true };
-        var output = new Option<string>("--output") { Description = "Output file: .npy (float32), .jsonl or .tsv (header; loads in ML.NET's TextLoader as a vector column).", Required = true };
+        var input = new Option<string>("--input") { Description = "UTF-8 text file, one text per line; or a .tsv or .csv file whose --column holds the texts.", Required = true };
+        var column = new Option<string?>("--column") { Description = "The text column of a .tsv or .csv --input (its header line names the columns)." };
+        var output = new Option<string>("--output")
+        {
+            Description = "Output file: .npy (float32), .jsonl, .tsv (header; loads in ML.NET's TextLoader as a vector column) or .parquet (row, embedding, token_count, truncated, windows). With --redis: a folder of Parquet parts.",
+            Required = true,
+        };
         var layers = new Option<string>("--layers") { Description = "Hidden states: all, -1, -4..-1, 0,2,4 (0 = embeddings, negatives from the end).", DefaultValueFactory = _ => "-1" };
         var pooling = new Option<string?>("--pooling") { Description = "cls, mean, max, mean-sqrt-len, first-last-avg or none (per-token vectors, JSONL only). Default: the model's (all-MiniLM-L6-v2: mean; snowflake-arctic-embed-xs: cls)." };
         var combine = new Option<string>("--combine") { Description = "How several layers combine: concat, mean or separate.", DefaultValueFactory = _ => "concat" };
@@ -24,11 +30,13 @@ internal static class EmbedCommand
         var stride = new Option<int>("--stride") { Description = "Tokens each window repeats from the one before.", DefaultValueFactory = _ => 128 };
         var precision = PrecisionOption.Create();
         var threads = ThreadsOption.Create();
-        var command = new Command("embed", "Embed each line of a text file with a BERT model: chosen layers, pooling and combination.")
+        var redis = RedisOption.Create("Run on the cluster whose membership is in this Redis (HOST:PORT; see 'bert-mlnet silo') and wait for it. --model and --precision default to what the silos serve.");
+        var shardRows = new Option<int>("--shard-rows") { Description = "Rows per shard of a --redis job: the unit a silo embeds, writes as one part and redoes if it dies.", DefaultValueFactory = _ => 10_000 };
+        var command = new Command("embed", "Embed each line of a text file (or a column of a TSV/CSV) with a BERT model: chosen layers, pooling and combination; in this process, or on a cluster with --redis.")
         {
-            model, input, output, layers, pooling, combine, normalize, batchSize, maxLength, longText, stride, precision, threads,
+            model, input, column, output, layers, pooling, combine, normalize, batchSize, maxLength, longText, stride, precision, threads, redis, shardRows,
         };
-        command.SetAction((result, cancellation) => CommandErrors.Run(() =>
+        command.SetAction((result, cancellation) => CommandErrors.RunAsync(() =>
         {
             var options = new EmbeddingOptions
             {
@@ -41,26 +49,36 @@ internal static class EmbedCommand
                 Precision = PrecisionOption.Parse(result.GetValue(precision)!),
             };
             var conventions = new ConventionChoices(result.GetValue(pooling) is { } p ? ParsePooling(p) : null, NormalizeChoice(result, normalize));
-            return Run(result.GetValue(model)!, result.GetValue(input)!, result.GetValue(output)!, m => conventions.Apply(options, m), result.GetValue(threads), cancellation);
+            var texts = new InputTexts(result.GetValue(input)!, result.GetValue(column));
+            if (result.GetValue(redis) is { } cluster)
+            {
+                var job = new ClusterEmbed(cluster, Given(result, model) ? result.GetValue(model) : null, Given(result, precision), result.GetValue(shardRows));
+                return ClusterEmbed.RunAsync(job, texts, result.GetValue(output)!, options, conventions, cancellation);
+            }
+
+            return Task.FromResult(Run(result.GetValue(model)!, texts, result.GetValue(output)!, m => conventions.Apply(options, m.Conventions), result.GetValue(threads), cancellation));
         }));
         return command;
     }
 
     internal static int Run(string modelPath, string inputPath, string outputPath, EmbeddingOptions options, int threads, CancellationToken cancellation) =>
-        Run(modelPath, inputPath, outputPath, _ => options, threads, cancellation);
+        Run(modelPath, new InputTexts(inputPath, null), outputPath, _ => options, threads, cancellation);
+
+    /// <summary>True when the command line gives <paramref name="option"/>, not its default.</summary>
+    internal static bool Given(System.CommandLine.ParseResult result, System.CommandLine.Option option) => result.GetResult(option) is { Implicit: false };
 
     // The options come from the loaded model: what the command line leaves open, the model's conventions decide.
-    private static int Run(string modelPath, string inputPath, string outputPath, Func<BertModel, EmbeddingOptions> choose, int threads,
+    private static int Run(string modelPath, InputTexts input, string outputPath, Func<BertModel, EmbeddingOptions> choose, int threads,
         CancellationToken cancellation)
     {
         var format = Path.GetExtension(outputPath).ToLowerInvariant();
-        if (format is not (".npy" or ".jsonl" or ".tsv"))
+        if (format is not (".npy" or ".jsonl" or ".tsv" or ".parquet"))
         {
-            throw new ArgumentException($"--output '{outputPath}' must end in .npy, .jsonl or .tsv.");
+            throw new ArgumentException($"--output '{outputPath}' must end in .npy, .jsonl, .tsv or .parquet (a folder of Parquet parts needs --redis).");
         }
 
-        using var output = OutputFile.Create(outputPath, "--output", inputPath, modelPath);
-        var texts = TextLines.Read(inputPath).ToArray();
+        using var output = OutputFile.Create(outputPath, "--output", input.Path, modelPath);
+        var texts = input.Read();
         using var model = BertModel.Load(modelPath, new RuntimeOptions { IntraOpThreads = ThreadsOption.Check(threads) });
         var options = choose(model);
         if (options.Pooling == Pooling.None && format != ".jsonl")
@@ -80,6 +98,10 @@ internal static class EmbedCommand
             case ".tsv":
                 WriteTsv(output.Stream, result);
                 break;
+            case ".parquet":
+                EmbeddingParquet.WriteAsync(output.Stream, result, firstRow: 0, new Dictionary<string, string> { [EmbeddingParquet.ModelKey] = model.Name }, cancellation)
+                    .GetAwaiter().GetResult();
+                break;
             default:
                 WriteJsonLines(output.Stream, result, model, texts, options);
                 break;
@@ -90,7 +112,7 @@ internal static class EmbedCommand
 
         var truncated = result.Truncated.Count(t => t);
         Console.Error.WriteLine(
-            $"embedded {result.Count} lines into {outputPath}: [{string.Join(", ", result.Shape.Select(d => d < 0 ? "tokens" : d.ToString(CultureInfo.InvariantCulture)))}] per line" +
+            $"embedded {result.Count} {input.Rows} into {outputPath}: [{string.Join(", ", result.Shape.Select(d => d < 0 ? "tokens" : d.ToString(CultureInfo.InvariantCulture)))}] per row" +
             (truncated > 0 ? $"; {truncated} truncated (use --long-text window to keep every token)" : string.Empty) +
             $" in {started.Elapsed.TotalSeconds:F1} s");
         return 0;
@@ -185,10 +207,10 @@ internal static class EmbedCommand
     /// <summary>The pooling and normalization given on the command line; what is not given comes from the model's conventions.</summary>
     internal sealed record ConventionChoices(Pooling? Pooling, bool? Normalize)
     {
-        internal EmbeddingOptions Apply(EmbeddingOptions options, BertModel model) => options with
+        internal EmbeddingOptions Apply(EmbeddingOptions options, ModelConventions conventions) => options with
         {
-            Pooling = Pooling ?? model.Conventions.Pooling,
-            Normalize = Normalize ?? model.Conventions.Normalize,
+            Pooling = Pooling ?? conventions.Pooling,
+            Normalize = Normalize ?? conventions.Normalize,
         };
     }
 

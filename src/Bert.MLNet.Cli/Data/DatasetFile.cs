@@ -115,10 +115,14 @@ internal sealed class DatasetFile
     /// <summary>Loads every column of the header as text.</summary>
     internal IDataView LoadAsText(MLContext ml) => Load(ml, Columns.Select(c => (c, (string?)c, DataKind.String)));
 
+    /// <summary>The values of one column as text, in row order.</summary>
+    internal string[] Texts(MLContext ml, string column) =>
+        Load(ml, [(column, column, DataKind.String)]).GetColumn<string>(column).Select(v => v ?? string.Empty).ToArray();
+
     /// <summary>The values of one column as text, checked to be non-empty in every row.</summary>
     internal string[] Labels(MLContext ml, string column)
     {
-        var values = Load(ml, [(column, column, DataKind.String)]).GetColumn<string>(column).Select(v => v ?? string.Empty).ToArray();
+        var values = Texts(ml, column);
         var empty = Array.FindIndex(values, v => v.Trim().Length == 0);
         if (empty >= 0)
         {

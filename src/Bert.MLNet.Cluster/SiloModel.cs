@@ -1,0 +1,85 @@
+namespace Bert.MLNet.Cluster;
+
+/// <summary>
+/// The one model a silo loads, shared by every shard placed there. Shards take it one at a time: one shard's batches
+/// already use every core the model's session has, so a second would only make both slower.
+/// </summary>
+internal sealed class SiloModel : IDisposable
+{
+    private readonly SemaphoreSlim turn = new(1, 1);
+    private readonly CancellationTokenSource stopping = new();
+
+    /// <param name="model">The loaded model; disposed with this.</param>
+    /// <param name="source">The model as the silo was given it (a name or a path).</param>
+    /// <param name="precision">The precision jobs get unless they ask for another.</param>
+    internal SiloModel(BertModel model, string source, Precision precision)
+    {
+        Model = model;
+        Source = source;
+        Precision = precision;
+    }
+
+    /// <summary>The loaded model.</summary>
+    internal BertModel Model { get; }
+
+    /// <summary>The model as the silo was given it.</summary>
+    internal string Source { get; }
+
+    /// <summary>The silo's precision.</summary>
+    internal Precision Precision { get; }
+
+    /// <summary>What this silo serves, as <paramref name="silo"/>.</summary>
+    internal ServedModelInfo Describe(string silo) =>
+        new(Model.Name, Source, Model.Fingerprint, Precision, Model.Conventions.Pooling, Model.Conventions.Normalize, silo);
+
+    /// <summary>Embeds a shard and writes its part, unless the part is already there; its status once it is.</summary>
+    /// <exception cref="ArgumentException">The shard was planned for another model.</exception>
+    /// <exception cref="OperationCanceledException">The silo is stopping or the grain went away: the shard is not done.</exception>
+    internal async Task<ShardStatus> EmbedAsync(ShardWork work, string silo, CancellationToken cancellation)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, stopping.Token);
+        var token = linked.Token;
+        if (work.Settings.ModelFingerprint != Model.Fingerprint)
+        {
+            throw new ArgumentException(
+                $"the job was planned for {work.Settings.Model} ({work.Settings.ModelFingerprint}) and silo {silo} serves {Model.Name} ({Model.Fingerprint}): run every silo with one --model.");
+        }
+
+        var part = Path.Combine(work.OutputFolder, PartsFolder.PartName(work.Shard));
+        if (File.Exists(part))
+        {
+            var footer = await EmbeddingParquet.ReadFooterAsync(part, token);
+            if (PartsFolder.CheckPart(footer.Rows, footer.Metadata, work.Job, work.FirstRow, work.Texts.Length) is { } mismatch)
+            {
+                throw new InvalidDataException($"'{part}' {mismatch}; remove it and run the job again.");
+            }
+
+            return new ShardStatus(ShardState.Done, silo, work.Texts.Length, Tokens: -1, Truncated: -1);
+        }
+
+        await turn.WaitAsync(token);
+        try
+        {
+            var result = Model.Embed(work.Texts, work.Settings.ToOptions(), progress: null, token);
+            var metadata = new Dictionary<string, string>
+            {
+                [EmbeddingParquet.JobKey] = work.Job,
+                [EmbeddingParquet.ModelKey] = Model.Name,
+            };
+            await PartsFolder.PublishAsync(work.OutputFolder, work.Shard, s => EmbeddingParquet.WriteAsync(s, result, work.FirstRow, metadata, token), token);
+            return new ShardStatus(ShardState.Done, silo, result.Count, result.TokenCounts.Sum(c => (long)c), result.Truncated.Count(t => t), Shape: [.. result.Shape]);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    /// <summary>Stops what is running: the silo is going.</summary>
+    public void Dispose()
+    {
+        stopping.Cancel();
+        Model.Dispose();
+        stopping.Dispose();
+    }
+}
