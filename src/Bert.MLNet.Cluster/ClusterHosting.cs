@@ -23,6 +23,11 @@ internal static class ClusterHosting
     {
         var configuration = RedisConfiguration(redis);
         silo.UseRedisClustering(options => options.ConfigurationOptions = configuration);
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = ClusterId;
+            options.ServiceId = ClusterId;
+        });
         if (endpoints.Advertised is { } address)
         {
             silo.ConfigureEndpoints(address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
@@ -35,14 +40,9 @@ internal static class ClusterHosting
         return silo.AddBertShards(model);
     }
 
-    /// <summary>The grains' services and the cluster's shared settings, for any silo (a test cluster's too).</summary>
+    /// <summary>The grains' services and failure detection, for any silo (a test cluster's too).</summary>
     internal static ISiloBuilder AddBertShards(this ISiloBuilder silo, SiloModel model)
     {
-        silo.Configure<ClusterOptions>(options =>
-        {
-            options.ClusterId = ClusterId;
-            options.ServiceId = ClusterId;
-        });
         silo.Configure<ClusterMembershipOptions>(options =>
         {
             // A SIGKILLed silo refuses connections at once: two missed probes two seconds apart are enough.

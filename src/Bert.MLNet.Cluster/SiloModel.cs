@@ -75,11 +75,15 @@ internal sealed class SiloModel : IDisposable
         }
     }
 
-    /// <summary>Stops what is running: the silo is going.</summary>
+    /// <summary>Stops what is running (the silo is going), then frees the model once no shard uses it.</summary>
     public void Dispose()
     {
         stopping.Cancel();
-        Model.Dispose();
-        stopping.Dispose();
+
+        // A shard stops at its next batch; its session must not be freed under it. One that never stops keeps it.
+        if (turn.Wait(TimeSpan.FromSeconds(30)))
+        {
+            Model.Dispose();
+        }
     }
 }

@@ -53,7 +53,8 @@ internal static class SiloCommand
         }
 
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Orleans' own warnings (a peer that stopped answering, with its stack) are its business; errors still show.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
         builder.UseOrleans(silo => silo.UseBertCluster(redis, endpoints, model));
         using var host = builder.Build();
         try

@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Orleans.TestingHost;
+
+namespace Bert.MLNet.Cluster.Tests;
+
+/// <summary>
+/// A corpus job on Orleans' test cluster of three silos, each loading the bundled model: a silo killed mid-job loses
+/// only shards that are redone elsewhere, a client stopped mid-job resumes from the manifest, and in every case the
+/// parts, read back by DuckDB as one table, hold each input row once with the vector one process gives it.
+/// </summary>
+public sealed class ClusterJobTests : IAsyncLifetime, IDisposable
+{
+    private static readonly string ModelPath = Path.Combine(Bert.MLNet.Testing.RepositoryRoot.Path, "models", "bert-l4-h128-uncased");
+    private static readonly EmbeddingOptions Options = new() { Layers = LayerSelection.Parse("-2..-1"), Pooling = Pooling.Mean, Normalize = true, MaxLength = 48 };
+
+    private readonly string folder = Directory.CreateTempSubdirectory("bert-mlnet-cluster-").FullName;
+    private TestCluster cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(3);
+        builder.AddSiloBuilderConfigurator<BundledModelSilo>();
+        cluster = builder.Build();
+        await cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await cluster.DisposeAsync();
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public async Task ASiloKilledMidJobLosesNoRowAndDuplicatesNone()
+    {
+        var input = Input(1_200);
+        var job = new ClusterJob(cluster.Client);
+        var settings = JobSettings.From(Options, await job.DescribeAsync(CancellationToken.None));
+        var output = Path.Combine(folder, "parts");
+        var victim = cluster.SecondarySilos[0];
+        Task? kill = null;
+        var progress = new Inline<JobProgress>(p =>
+        {
+            if (p.Done >= 4)
+            {
+                kill ??= cluster.KillSiloAsync(victim);
+            }
+        });
+
+        var summary = await job.RunAsync(input, settings, output, shardRows: 25, progress, CancellationToken.None);
+        await kill!;
+
+        Assert.Equal(48, summary.Manifest.Shards);
+        Assert.True(summary.Manifest.Complete);
+        Assert.Equal(Enumerable.Range(0, 48), summary.Manifest.Done.Select(r => r.Shard));
+        Assert.True(summary.Redone >= 1, "the killed silo had no shard in flight, so nothing was redone");
+        Assert.True(summary.ShardsPerSilo.Count >= 2, $"shards ran on {string.Join(", ", summary.ShardsPerSilo.Keys)} only");
+        AssertSameAsOneProcess(input, output);
+        Assert.Equal(["_manifest.json", .. Enumerable.Range(0, 48).Select(PartsFolder.PartName)], Entries(output));
+    }
+
+    [Fact]
+    public async Task AClientStoppedMidJobIsResumedFromTheManifestByTheNextRun()
+    {
+        var input = Input(600);
+        var job = new ClusterJob(cluster.Client);
+        var settings = JobSettings.From(Options, await job.DescribeAsync(CancellationToken.None));
+        var output = Path.Combine(folder, "parts");
+        using var stop = new CancellationTokenSource();
+        var progress = new Inline<JobProgress>(p =>
+        {
+            if (p.Done >= 3)
+            {
+                stop.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.RunAsync(input, settings, output, shardRows: 20, progress, stop.Token));
+        var stopped = Manifest(output);
+        Assert.False(stopped.Complete);
+        Assert.InRange(stopped.Done.Count, 3, 29);
+
+        // The same job again: what the manifest or the folder holds is kept, the rest is embedded.
+        var summary = await job.RunAsync(input, settings, output, shardRows: 20, progress: null, CancellationToken.None);
+        Assert.True(summary.Resumed >= stopped.Done.Count, $"resumed {summary.Resumed}, the manifest had {stopped.Done.Count}");
+        Assert.Equal(30, summary.Resumed + summary.ShardsPerSilo.Values.Sum());
+        Assert.True(summary.Manifest.Complete);
+        AssertSameAsOneProcess(input, output);
+
+        // Another job (here: other shards) is refused the folder, naming the option.
+        var other = await Assert.ThrowsAsync<ArgumentException>(() => job.RunAsync(input, settings, output, shardRows: 21, progress: null, CancellationToken.None));
+        Assert.Contains("--output", other.Message, StringComparison.Ordinal);
+        Assert.Contains("holds job", other.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AShardThatCannotBeEmbeddedFailsTheJobNamingItsRows()
+    {
+        var input = Input(100);
+        var job = new ClusterJob(cluster.Client);
+        var served = await job.DescribeAsync(CancellationToken.None);
+        var wrongModel = JobSettings.From(Options, served with { Fingerprint = "not-this-model" });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync(input, wrongModel, Path.Combine(folder, "parts"), 40, null, CancellationToken.None));
+        Assert.Contains("input rows", error.Message, StringComparison.Ordinal);
+        Assert.Contains("run every silo with one --model", error.Message, StringComparison.Ordinal);
+    }
+
+    // Distinct texts, some long enough to be truncated at 48 tokens, written to a file the job hashes.
+    private JobInput Input(int rows)
+    {
+        var sentences = File.ReadAllLines(Path.Combine(Bert.MLNet.Testing.RepositoryRoot.Path, "datasets", "sample-sentences.txt"));
+        var texts = Enumerable.Range(0, rows)
+            .Select(i => i % 37 == 5 ? string.Join(' ', Enumerable.Repeat(sentences[i % sentences.Length], 4)) : $"{sentences[i % sentences.Length]} ({i})")
+            .ToArray();
+        var path = Path.Combine(folder, "input.txt");
+        File.WriteAllLines(path, texts);
+        var bytes = File.ReadAllBytes(path);
+        return new JobInput(path, null, texts, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    private static void AssertSameAsOneProcess(JobInput input, string output)
+    {
+        using var model = BertModel.Load(ModelPath);
+        var expected = model.Embed([.. input.Texts], Options);
+        var (count, distinct, rows) = PartsReader.Read(Path.Combine(output, "*.parquet"));
+        Assert.Equal(input.Texts.Count, count);
+        Assert.Equal(count, distinct);
+        Assert.Equal(Enumerable.Range(0, input.Texts.Count).Select(r => (long)r), rows.Select(r => r.Row));
+        Assert.Contains(rows, r => r.Truncated);
+        for (var row = 0; row < rows.Count; row++)
+        {
+            Assert.Equal(expected.TokenCounts[row], rows[row].Tokens);
+            Assert.Equal(expected.Truncated[row], rows[row].Truncated);
+            var want = expected[row];
+            Assert.Equal(want.Length, rows[row].Vector.Length);
+            for (var i = 0; i < want.Length; i++)
+            {
+                Assert.True(Math.Abs(want[i] - rows[row].Vector[i]) <= 1e-6f, $"row {row} value {i}: {rows[row].Vector[i]} against one process's {want[i]}");
+            }
+        }
+    }
+
+    private static JobManifest Manifest(string output) =>
+        JsonSerializer.Deserialize<JobManifest>(File.ReadAllText(Path.Combine(output, PartsFolder.ManifestName)), JobManifest.Json)!;
+
+    private static string[] Entries(string path) => [.. Directory.EnumerateFileSystemEntries(path).Select(e => Path.GetFileName(e)!).Order(StringComparer.Ordinal)];
+
+    /// <summary>Each silo of the test cluster with a model of its own, as <c>bert-mlnet silo</c> has.</summary>
+    private sealed class BundledModelSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.AddBertShards(new SiloModel(BertModel.Load(ModelPath, new RuntimeOptions { IntraOpThreads = 1 }), ModelPath, Precision.Float32));
+    }
+
+    /// <summary>Progress reported on the reporting thread, unlike <see cref="Progress{T}"/>.</summary>
+    private sealed class Inline<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
