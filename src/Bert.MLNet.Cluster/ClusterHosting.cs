@@ -50,6 +50,7 @@ internal static class ClusterHosting
             options.NumMissedProbesLimit = 2;
         });
         silo.Services.AddSingleton(model);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(model);
         return silo;
     }
 

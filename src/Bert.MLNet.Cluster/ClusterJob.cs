@@ -15,7 +15,8 @@ internal sealed record JobInput(string Path, string? Column, IReadOnlyList<strin
 /// <param name="Done">Shards done, including those an earlier run did.</param>
 /// <param name="Shards">Shards in the job.</param>
 /// <param name="Redone">Shards started again because the silo running them was lost.</param>
-internal readonly record struct JobProgress(int Done, int Shards, int Redone);
+/// <param name="Silo">The silo that did the shard just done, or null.</param>
+internal readonly record struct JobProgress(int Done, int Shards, int Redone, string? Silo = null);
 
 /// <summary>What a job did.</summary>
 /// <param name="Manifest">The final manifest.</param>
@@ -136,7 +137,7 @@ internal sealed class ClusterJob(IClusterClient client)
                 var record = await finished;
                 parts.Record(record);
                 perSilo[record.Silo] = perSilo.GetValueOrDefault(record.Silo) + 1;
-                progress?.Report(new JobProgress(parts.Manifest.Done.Count, planned.Shards, redone));
+                progress?.Report(new JobProgress(parts.Manifest.Done.Count, planned.Shards, redone, record.Silo));
                 if (lastSave.Elapsed > ManifestInterval)
                 {
                     parts.Save();
@@ -181,6 +182,7 @@ internal sealed class ClusterJob(IClusterClient client)
         var work = new ShardWork(job.Job, shard, first, [.. input.Texts.Skip((int)first).Take(rows)], job.Settings, folder);
         var grain = client.GetGrain<IShardGrain>($"{job.Job}/{shard}");
         var started = false;
+        var redone = false;
         var answered = Stopwatch.StartNew();
         while (true)
         {
@@ -192,9 +194,16 @@ internal sealed class ClusterJob(IClusterClient client)
                 switch (status.State)
                 {
                     case ShardState.NotStarted:
+                        if (started && !redone)
+                        {
+                            redone = true;
+                            lost();
+                        }
+
                         if (started)
                         {
-                            lost();
+                            // Its silo is stopping or gone: give the cluster a moment to place it elsewhere.
+                            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellation);
                         }
 
                         await grain.Start(work).WaitAsync(cancellation);

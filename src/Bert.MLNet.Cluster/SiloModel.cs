@@ -4,7 +4,7 @@ namespace Bert.MLNet.Cluster;
 /// The one model a silo loads, shared by every shard placed there. Shards take it one at a time: one shard's batches
 /// already use every core the model's session has, so a second would only make both slower.
 /// </summary>
-internal sealed class SiloModel : IDisposable
+internal sealed class SiloModel : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly SemaphoreSlim turn = new(1, 1);
     private readonly CancellationTokenSource stopping = new();
@@ -74,6 +74,10 @@ internal sealed class SiloModel : IDisposable
             turn.Release();
         }
     }
+
+    /// <summary>Cancels the running shard as soon as the silo starts stopping, so that it is redone on a silo that stays.</summary>
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SiloModel), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ => stopping.CancelAsync());
 
     /// <summary>Stops what is running (the silo is going), then frees the model once no shard uses it.</summary>
     public void Dispose()
