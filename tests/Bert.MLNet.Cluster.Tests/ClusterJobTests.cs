@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Bert.MLNet.Testing;
 using Orleans.TestingHost;
 
 namespace Bert.MLNet.Cluster.Tests;

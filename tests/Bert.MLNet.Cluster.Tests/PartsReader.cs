@@ -1,6 +1,6 @@
 using DuckDB.NET.Data;
 
-namespace Bert.MLNet.Cluster.Tests;
+namespace Bert.MLNet.Testing;
 
 /// <summary>
 /// Reads embeddings Parquet with DuckDB, a reader other than the Parquet.Net that wrote them: a folder of parts as one
