@@ -36,6 +36,37 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ParquetHoldsTheLibrarysRowsAsDuckDbReadsThemAndAColumnOfACsvIsTheInput()
+    {
+        var texts = new[] { "the quick brown fox", "", "a text, with a comma and \"quotes\"", string.Join(' ', Enumerable.Repeat("fox", 600)) };
+        var csv = Write("in.csv", "id,text\n" + string.Join('\n', texts.Select((t, i) => $"{i},\"{t.Replace("\"", "\"\"", StringComparison.Ordinal)}\"")) + "\n");
+        var output = Path.Combine(folder, "out.parquet");
+        Assert.Equal(0, EmbedCommand.Create().Parse(["--model", Model, "--input", csv, "--column", "text", "--output", output, "--layers", "-2..-1", "--combine", "separate"]).Invoke());
+
+        using var model = BertModel.Load(Model);
+        var expected = model.Embed(texts, model.DefaultOptions with { Layers = LayerSelection.Parse("-2..-1"), Combine = LayerCombination.Separate });
+        var (count, distinct, rows) = Bert.MLNet.Testing.PartsReader.Read(output);
+        Assert.Equal(texts.Length, count);
+        Assert.Equal(count, distinct);
+        for (var row = 0; row < texts.Length; row++)
+        {
+            Assert.Equal(row, rows[row].Row);
+            Assert.Equal(expected[row].ToArray(), rows[row].Vector);
+            Assert.Equal(expected.TokenCounts[row], rows[row].Tokens);
+            Assert.Equal(expected.Truncated[row], rows[row].Truncated);
+        }
+
+        Assert.True(rows[3].Truncated);
+        var file = await Bert.MLNet.Cluster.EmbeddingParquet.ReadFooterAsync(output);
+        Assert.Equal("2,32", file.Metadata[Bert.MLNet.Cluster.EmbeddingParquet.ShapeKey]);
+
+        var missing = Assert.Throws<ArgumentException>(() => new Bert.MLNet.Cli.IO.InputTexts(csv, "body").Read());
+        Assert.Contains("no column 'body' (--column)", missing.Message, StringComparison.Ordinal);
+        var perToken = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, csv, output, new EmbeddingOptions { Pooling = Pooling.None }, 1, CancellationToken.None));
+        Assert.Contains(".jsonl", perToken.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PrecisionInt8OnTheCommandLineGivesTheLibrarysInt8VectorsAndTheIndexRecordsIt()
     {
         var input = Write("in.txt", "the quick brown fox\nthe lazy dog\na third line of text");
@@ -125,7 +156,7 @@ public sealed class EmbedCommandTests : IDisposable
 
         var error = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, input, Path.Combine(folder, "x.npy"), new EmbeddingOptions { Pooling = Pooling.None }, 1, CancellationToken.None));
         Assert.Contains(".jsonl", error.Message, StringComparison.Ordinal);
-        Assert.Contains("must end in .npy, .jsonl or .tsv", Assert.Throws<ArgumentException>(
+        Assert.Contains("must end in .npy, .jsonl, .tsv or .parquet", Assert.Throws<ArgumentException>(
             () => EmbedCommand.Run(Model, input, Path.Combine(folder, "x.csv"), new EmbeddingOptions(), 1, CancellationToken.None)).Message, StringComparison.Ordinal);
     }
 
