@@ -3,13 +3,19 @@ using Orleans.Runtime;
 
 namespace Bert.MLNet.Cluster;
 
-/// <summary>The input of a job: its rows' texts and what identifies the file they came from.</summary>
+/// <summary>The input of a job: how many rows, what identifies the file they come from, and a reader of row ranges.</summary>
 /// <param name="Path">The file as given.</param>
 /// <param name="Column">The column read, for a TSV or CSV file.</param>
-/// <param name="Texts">One text per row, in input order.</param>
+/// <param name="Rows">Rows in the input.</param>
 /// <param name="Bytes">The file's size.</param>
 /// <param name="Sha256">The file's SHA-256, lower-case hex.</param>
-internal sealed record JobInput(string Path, string? Column, IReadOnlyList<string> Texts, long Bytes, string Sha256);
+/// <param name="ReadRows">The texts of <c>count</c> rows from row <c>first</c> (a shard's start), in input order.</param>
+internal sealed record JobInput(string Path, string? Column, long Rows, long Bytes, string Sha256, Func<long, int, string[]> ReadRows)
+{
+    /// <summary>An input already in memory.</summary>
+    internal static JobInput InMemory(string path, string? column, IReadOnlyList<string> texts, long bytes, string sha256) =>
+        new(path, column, texts.Count, bytes, sha256, (first, count) => [.. texts.Skip(checked((int)first)).Take(count)]);
+}
 
 /// <summary>How far a job is.</summary>
 /// <param name="Done">Shards done, including those an earlier run did.</param>
@@ -27,8 +33,8 @@ internal readonly record struct JobProgress(int Done, int Shards, int Redone, st
 internal sealed record JobSummary(JobManifest Manifest, int Resumed, int Redone, IReadOnlyDictionary<string, int> ShardsPerSilo, TimeSpan Elapsed);
 
 /// <summary>
-/// Runs a corpus embedding job on a cluster, from its client: plans shards by row range, keeps two shards per live
-/// silo in flight, redoes a shard whose silo is lost, records each shard in the manifest as it is done, and resumes a
+/// Runs a corpus embedding job on a cluster, from its client: plans shards by row range, reads each shard's rows only
+/// when it is sent (so the corpus need not fit in the client's memory), keeps two shards per live silo in flight, redoes a shard whose silo is lost, records each shard in the manifest as it is done, and resumes a
 /// job an earlier client left from that manifest and the parts already written.
 /// </summary>
 internal sealed class ClusterJob(IClusterClient client)
@@ -72,7 +78,7 @@ internal sealed class ClusterJob(IClusterClient client)
         }
 
         var clock = Stopwatch.StartNew();
-        var planned = JobManifest.Plan(input.Path, input.Column, input.Bytes, input.Sha256, settings, input.Texts.Count, shardRows);
+        var planned = JobManifest.Plan(input.Path, input.Column, input.Bytes, input.Sha256, settings, input.Rows, shardRows);
         var parts = PartsFolder.Open(folder, planned, "--output");
         var absolute = Path.GetFullPath(folder);
         var resumed = parts.Manifest.Done.Count;
@@ -90,19 +96,6 @@ internal sealed class ClusterJob(IClusterClient client)
                 parts.Record(written);
                 resumed++;
                 continue;
-            }
-
-            var (first, rows) = planned.Range(shard);
-            var chars = 0L;
-            for (var row = first; row < first + rows; row++)
-            {
-                chars += input.Texts[(int)row].Length;
-            }
-
-            if (chars > MaxShardChars)
-            {
-                throw new ArgumentException(
-                    $"--shard-rows {shardRows}: shard {shard} (rows {first}..{first + rows - 1}) holds {chars:N0} characters, more than the {MaxShardChars:N0} one message carries; use fewer rows per shard.");
             }
 
             todo.Enqueue(shard);
@@ -179,7 +172,20 @@ internal sealed class ClusterJob(IClusterClient client)
     private async Task<ShardRecord> RunShardAsync(JobManifest job, JobInput input, int shard, string folder, Action lost, CancellationToken cancellation)
     {
         var (first, rows) = job.Range(shard);
-        var work = new ShardWork(job.Job, shard, first, [.. input.Texts.Skip((int)first).Take(rows)], job.Settings, folder);
+        var texts = input.ReadRows(first, rows);
+        if (texts.Length != rows)
+        {
+            throw new InvalidDataException($"'{input.Path}' has {first + texts.Length} rows, not the {job.Rows} it had when the job started: it changed during the job.");
+        }
+
+        var chars = texts.Sum(t => (long)t.Length);
+        if (chars > MaxShardChars)
+        {
+            throw new ArgumentException(
+                $"--shard-rows {job.ShardRows}: shard {shard} (rows {first}..{first + rows - 1}) holds {chars:N0} characters, more than the {MaxShardChars:N0} one message carries; use fewer rows per shard.");
+        }
+
+        var work = new ShardWork(job.Job, shard, first, texts, job.Settings, folder);
         var grain = client.GetGrain<IShardGrain>($"{job.Job}/{shard}");
         var started = false;
         var redone = false;

@@ -60,7 +60,8 @@ internal sealed class SiloModel : ILifecycleParticipant<ISiloLifecycle>, IDispos
         await turn.WaitAsync(token);
         try
         {
-            var result = Model.Embed(work.Texts, work.Settings.ToOptions(), progress: null, token);
+            // Rows numbered as in the input, so that an error names the row the user would look for.
+            var result = Model.EmbedRows(work.Texts, work.Settings.ToOptions(), work.FirstRow, progress: null, token);
             var metadata = new Dictionary<string, string>
             {
                 [EmbeddingParquet.JobKey] = work.Job,

@@ -32,7 +32,7 @@ internal sealed record ClusterEmbed(string Redis, string? Model, bool PrecisionG
             throw new ArgumentException($"--output '{output}' is the input; a cluster job writes a folder of Parquet parts.");
         }
 
-        var texts = input.ReadForJob();
+        var texts = input.ForJob(job.ShardRows);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.UseOrleansClient(client => client.UseBertCluster(job.Redis));

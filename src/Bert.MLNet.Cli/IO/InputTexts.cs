@@ -30,11 +30,29 @@ internal sealed record InputTexts(string Path, string? Column)
         return dataset.Texts(new MLContext(), Column);
     }
 
-    /// <summary>Reads the texts with what identifies the file (size and SHA-256), as a cluster job records it.</summary>
-    internal JobInput ReadForJob()
+    /// <summary>
+    /// The input as a cluster job reads it, in shards of <paramref name="shardRows"/> rows: text lines are checked and
+    /// indexed once, then each shard is read from its byte offset when it is sent; a dataset column is read whole.
+    /// </summary>
+    internal JobInput ForJob(int shardRows)
     {
-        var texts = Read();
-        using var stream = File.OpenRead(Path);
-        return new JobInput(Path, Column, texts, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
+        string sha256;
+        long bytes;
+        if (Column is not null)
+        {
+            var texts = Read();
+            (bytes, sha256) = Identify(Path);
+            return JobInput.InMemory(Path, Column, texts, bytes, sha256);
+        }
+
+        var (lines, offsets) = TextLines.Index(Path, shardRows);
+        (bytes, sha256) = Identify(Path);
+        return new JobInput(Path, null, lines, bytes, sha256, (first, count) => TextLines.ReadRange(Path, offsets[first / shardRows], first + 1, count));
+    }
+
+    private static (long Bytes, string Sha256) Identify(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return (stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
     }
 }
