@@ -75,5 +75,9 @@ internal sealed record JobManifest
     }
 }
 
-/// <summary>A shard done: its part file and what it holds.</summary>
+/// <summary>
+/// A shard done: its part file and what it holds. <see cref="Tokens"/> and <see cref="Truncated"/> are -1 for a part
+/// a run found already written (by a silo that finished after its client stopped) rather than made; the part's own
+/// columns have them.
+/// </summary>
 internal sealed record ShardRecord(int Shard, string File, long FirstRow, int Rows, long Tokens, int Truncated, string Silo);

@@ -52,8 +52,18 @@ internal static class EmbedCommand
             var texts = new InputTexts(result.GetValue(input)!, result.GetValue(column));
             if (result.GetValue(redis) is { } cluster)
             {
+                if (Given(result, threads))
+                {
+                    throw new ArgumentException("--threads is not for embed --redis: the silos run the model, each with its own 'bert-mlnet silo --threads'.");
+                }
+
                 var job = new ClusterEmbed(cluster, Given(result, model) ? result.GetValue(model) : null, Given(result, precision), result.GetValue(shardRows));
                 return ClusterEmbed.RunAsync(job, texts, result.GetValue(output)!, options, conventions, cancellation);
+            }
+
+            if (Given(result, shardRows))
+            {
+                throw new ArgumentException("--shard-rows splits a cluster job: it needs --redis.");
             }
 
             return Task.FromResult(Run(result.GetValue(model)!, texts, result.GetValue(output)!, m => conventions.Apply(options, m.Conventions), result.GetValue(threads), cancellation));
