@@ -97,26 +97,29 @@ internal sealed class PartsFolder
     /// <exception cref="InvalidDataException">The file there is not this job's part for the shard.</exception>
     internal async Task<ShardRecord?> FindWrittenAsync(int shard, CancellationToken cancellation)
     {
-        var file = Path.Combine(path, PartName(shard));
-        if (!File.Exists(file))
-        {
-            return null;
-        }
-
         var (first, rows) = Manifest.Range(shard);
-        var footer = await EmbeddingParquet.ReadFooterAsync(file, cancellation);
-        var check = CheckPart(footer.Rows, footer.Metadata, Manifest.Job, first, rows);
-        return check is null
+        return await IsWrittenAsync(path, shard, Manifest.Job, first, rows, cancellation)
             ? new ShardRecord(shard, PartName(shard), first, rows, Tokens: -1, Truncated: -1, Silo: "found")
-            : throw new InvalidDataException($"'{file}' {check}; remove it and run the job again.");
+            : null;
     }
 
-    /// <summary>Why a part's footer does not match its shard, or null if it does.</summary>
-    internal static string? CheckPart(long rows, IReadOnlyDictionary<string, string> metadata, string job, long firstRow, int expectedRows) =>
-        !metadata.TryGetValue(EmbeddingParquet.JobKey, out var partJob) || partJob != job ? $"belongs to job {partJob ?? "(none)"}, not {job}"
-        : !metadata.TryGetValue(EmbeddingParquet.FirstRowKey, out var first) || first != firstRow.ToString(CultureInfo.InvariantCulture) ? $"starts at row {first}, not {firstRow}"
-        : rows != expectedRows ? $"holds {rows} rows, not {expectedRows}"
-        : null;
+    /// <summary>Whether <paramref name="folder"/> holds shard <paramref name="shard"/>'s part, checked against the job, first row and row count.</summary>
+    /// <exception cref="InvalidDataException">The file there is not this job's part for the shard.</exception>
+    internal static async Task<bool> IsWrittenAsync(string folder, int shard, string job, long firstRow, int rows, CancellationToken cancellation)
+    {
+        var file = Path.Combine(folder, PartName(shard));
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+
+        var (count, metadata) = await EmbeddingParquet.ReadFooterAsync(file, cancellation);
+        var mismatch = !metadata.TryGetValue(EmbeddingParquet.JobKey, out var partJob) || partJob != job ? $"belongs to job {partJob ?? "(none)"}, not {job}"
+            : !metadata.TryGetValue(EmbeddingParquet.FirstRowKey, out var first) || first != firstRow.ToString(CultureInfo.InvariantCulture) ? $"starts at row {first}, not {firstRow}"
+            : count != rows ? $"holds {count} rows, not {rows}"
+            : null;
+        return mismatch is null ? true : throw new InvalidDataException($"'{file}' {mismatch}; remove it and run the job again.");
+    }
 
     /// <summary>Records a shard as done (in memory; <see cref="Save"/> writes the manifest).</summary>
     internal void Record(ShardRecord record)

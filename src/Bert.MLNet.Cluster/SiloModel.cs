@@ -45,15 +45,8 @@ internal sealed class SiloModel : ILifecycleParticipant<ISiloLifecycle>, IDispos
                 $"the job was planned for {work.Settings.Model} ({work.Settings.ModelFingerprint}) and silo {silo} serves {Model.Name} ({Model.Fingerprint}): run every silo with one --model.");
         }
 
-        var part = Path.Combine(work.OutputFolder, PartsFolder.PartName(work.Shard));
-        if (File.Exists(part))
+        if (await PartsFolder.IsWrittenAsync(work.OutputFolder, work.Shard, work.Job, work.FirstRow, work.Texts.Length, token))
         {
-            var footer = await EmbeddingParquet.ReadFooterAsync(part, token);
-            if (PartsFolder.CheckPart(footer.Rows, footer.Metadata, work.Job, work.FirstRow, work.Texts.Length) is { } mismatch)
-            {
-                throw new InvalidDataException($"'{part}' {mismatch}; remove it and run the job again.");
-            }
-
             return new ShardStatus(ShardState.Done, silo, work.Texts.Length, Tokens: -1, Truncated: -1);
         }
 
