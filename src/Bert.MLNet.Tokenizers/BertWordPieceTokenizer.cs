@@ -280,7 +280,7 @@ public sealed partial class BertWordPieceTokenizer : Tokenizer
 
     // Whitespace splits words, except the whitespace characters that are also control characters (\v, \f,
     // U+FEFF): text cleaning drops those before splitting, so they join the text around them instead.
-    private bool EndsSegment(char c) => CharClass.IsWhitespace(c) && !(settings.CleanText && c is '\v' or '\f' or '\uFEFF');
+    private bool EndsSegment(char c) => CharClass.IsWhitespace(c) && !(settings.CleanText && c is '\v' or '\f' or '\u0085');
 
     // The general path: split on every whitespace character and normalize each piece with offsets tracked
     // through every step.

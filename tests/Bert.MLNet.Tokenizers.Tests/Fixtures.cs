@@ -76,6 +76,26 @@ internal static class Fixtures
             ? new string([.. units.EnumerateArray().Select(u => (char)u.GetInt32())])
             : row.GetProperty(property).GetString()!;
 
+    /// <summary>
+    /// A golden row's ids, as Hugging Face's Rust tokenizers give them. The goldens come from transformers.js, which
+    /// lowercases a capital sigma at a word's end to final ς (Unicode's Final_Sigma rule, as JavaScript and Python's
+    /// <c>str.lower</c> do); the Rust tokenizers, the fast tokenizers Python runs, lowercase one character at a time and
+    /// always give σ. On a lowercased row holding Σ the Rust ids are expected, and <paramref name="offsetsKnown"/> is
+    /// false: the golden's offsets (from the Python reference) split the word the other way.
+    /// </summary>
+    internal static int[] ReferenceIds(JsonElement row, string folder, out bool offsetsKnown)
+    {
+        var text = Text(row);
+        offsetsKnown = folder == "cased-json" || !text.Contains('\u03A3');
+        if (offsetsKnown)
+        {
+            return Ints(row.GetProperty("ids"));
+        }
+
+        using var rust = new global::Tokenizers.DotNet.Tokenizer(Path.Combine(TokenizerFolder("uncased-json"), "tokenizer.json"));
+        return [.. rust.Encode(text).Select(id => (int)id)];
+    }
+
     internal static int[] Ints(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetInt32())];
 
     /// <summary>A folder of its own under the system temp folder, deleted on dispose.</summary>

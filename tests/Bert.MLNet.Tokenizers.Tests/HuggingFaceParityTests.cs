@@ -4,7 +4,8 @@ namespace Bert.MLNet.Tokenizers.Tests;
 
 /// <summary>
 /// Exact parity with Hugging Face over 3,000 real sentences and the hand-written edge cases: ids from
-/// transformers.js, offsets from tools/reference/bert_reference.py (checked against the same ids).
+/// transformers.js, offsets from tools/reference/bert_reference.py (checked against the same ids), and on the one rule
+/// where transformers.js and Hugging Face's Rust tokenizers disagree, the Rust ids (see <c>Fixtures.ReferenceIds</c>).
 /// Regenerate with <c>node tools/reference/make-tokenizer-goldens.mjs</c>.
 /// </summary>
 public sealed class HuggingFaceParityTests
@@ -20,11 +21,11 @@ public sealed class HuggingFaceParityTests
         foreach (var row in Fixtures.Golden(golden))
         {
             var text = Fixtures.Text(row);
-            var expectedIds = Fixtures.Ints(row.GetProperty("ids"));
+            var expectedIds = Fixtures.ReferenceIds(row, folder, out var offsetsKnown);
             var expectedOffsets = row.GetProperty("offsets").EnumerateArray()
                 .Select(o => new TokenOffset(o[0].GetInt32(), o[1].GetInt32())).ToArray();
             var encoding = tokenizer.Encode(text, maxLength: int.MaxValue);
-            if (!encoding.Ids.SequenceEqual(expectedIds) || !encoding.Offsets.SequenceEqual(expectedOffsets)
+            if (!encoding.Ids.SequenceEqual(expectedIds) || offsetsKnown && !encoding.Offsets.SequenceEqual(expectedOffsets)
                 || encoding.TypeIds.Any(t => t != 0))
             {
                 Assert.Fail(Describe(rows, text, expectedIds, expectedOffsets, encoding, tokenizer));

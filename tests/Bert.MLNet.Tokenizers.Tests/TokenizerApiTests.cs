@@ -18,14 +18,18 @@ public sealed class TokenizerApiTests
         foreach (var row in Fixtures.Golden("uncased"))
         {
             var text = Fixtures.Text(row);
-            var ids = Fixtures.Ints(row.GetProperty("ids"));
+            var ids = Fixtures.ReferenceIds(row, "uncased-json", out var offsetsKnown);
             var offsets = row.GetProperty("offsets").EnumerateArray().Select(o => (o[0].GetInt32(), o[1].GetInt32())).ToArray();
             Assert.Equal(ids, Uncased.EncodeToIds(text));
             Assert.Equal(ids, Uncased.EncodeToIds(text.AsSpan()));
             var tokens = Uncased.EncodeToTokens(text, out var normalized);
             Assert.Null(normalized);
             Assert.Equal(ids, tokens.Select(t => t.Id));
-            Assert.Equal(offsets, tokens.Select(t => (t.Offset.Start.Value, t.Offset.End.Value)));
+            if (offsetsKnown)
+            {
+                Assert.Equal(offsets, tokens.Select(t => (t.Offset.Start.Value, t.Offset.End.Value)));
+            }
+
             Assert.Equal(ids.Length, Uncased.CountTokens(text));
             rows++;
         }

@@ -7,7 +7,7 @@ namespace Bert.MLNet.Tokenizers.Normalization;
 
 /// <summary>
 /// The general path for one whitespace-free segment of text that holds anything beyond printable ASCII:
-/// cleans, isolates CJK ideographs, lowercases (full Unicode mapping, as JavaScript's <c>toLowerCase</c>),
+/// cleans, isolates CJK ideographs, lowercases (one code point at a time, as Rust's <c>char::to_lowercase</c>: no final-sigma rule),
 /// strips accents (NFD, then drop non-spacing marks), splits off punctuation, and hands each word to
 /// WordPiece with every code point's range in the original text.
 /// </summary>
@@ -119,7 +119,7 @@ internal sealed class SegmentNormalizer
                     continue;
                 }
 
-                rune = rune.Value == 0x3A3 ? LowerSigma(text, start, end, i, next, settings) : Rune.ToLowerInvariant(rune);
+                rune = Rune.ToLowerInvariant(rune);
             }
 
             AppendStripped(rune, i, next, kind, settings);
@@ -137,10 +137,10 @@ internal sealed class SegmentNormalizer
             return;
         }
 
-        var decomposed = Decompositions.GetOrAdd(rune.Value, static v => new Rune(v).ToString().Normalize(NormalizationForm.FormD));
+        var decomposed = Decompositions.GetOrAdd(rune.Value, Decompose);
         foreach (var part in decomposed.EnumerateRunes())
         {
-            if (Rune.GetUnicodeCategory(part) == UnicodeCategory.NonSpacingMark)
+            if (CharClass.IsStrippedMark(part))
             {
                 Absorb(end);
             }
@@ -148,6 +148,20 @@ internal sealed class SegmentNormalizer
             {
                 AppendRune(part, start, end, kind);
             }
+        }
+    }
+
+    // NFD of one code point. ICU refuses some valid ones (the noncharacter U+FFFE); they have no decomposition.
+    private static string Decompose(int value)
+    {
+        var text = new Rune(value).ToString();
+        try
+        {
+            return text.Normalize(NormalizationForm.FormD);
+        }
+        catch (ArgumentException)
+        {
+            return text;
         }
     }
 
@@ -197,50 +211,4 @@ internal sealed class SegmentNormalizer
         Array.Resize(ref alignEnd, size);
         Array.Resize(ref kinds, size);
     }
-
-    // Unicode's Final_Sigma: a capital sigma after a cased letter and not before one becomes final ς.
-    // Characters cleaning removes are looked through, as they are gone before lowercasing.
-    private static Rune LowerSigma(ReadOnlySpan<char> text, int start, int end, int at, int next, NormalizerSettings settings)
-    {
-        var before = false;
-        for (var i = at; i > start;)
-        {
-            if (Rune.DecodeLastFromUtf16(text[start..i], out var r, out var used) != OperationStatus.Done)
-            {
-                break;
-            }
-
-            i -= used;
-            if (Skippable(r, settings))
-            {
-                continue;
-            }
-
-            before = CharClass.IsCased(r);
-            break;
-        }
-
-        var after = false;
-        for (var i = next; i < end;)
-        {
-            if (Rune.DecodeFromUtf16(text[i..end], out var r, out var used) != OperationStatus.Done)
-            {
-                break;
-            }
-
-            i += used;
-            if (Skippable(r, settings))
-            {
-                continue;
-            }
-
-            after = CharClass.IsCased(r);
-            break;
-        }
-
-        return new Rune(before && !after ? 0x3C2 : 0x3C3);
-    }
-
-    private static bool Skippable(Rune r, NormalizerSettings settings) =>
-        CharClass.IsCaseIgnorable(r) || settings.CleanText && CharClass.IsRemovedByCleaning(r);
 }
