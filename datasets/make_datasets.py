@@ -37,12 +37,13 @@ def held_out(name: str, share: int = 5) -> bool:
     return int(hashlib.sha256(name.encode()).hexdigest(), 16) % share == 0
 
 
-def brown_genres() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Brown corpus chunks of about 100 words labelled by genre, split by document as the bundled model's card does."""
+def brown_genres() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """Brown corpus chunks of about 100 words labelled by genre, split by document as the bundled model's card does,
+    with each chunk's document name: chunks of one document are not independent (train --group-col Document)."""
     import corpus  # tools/pretrain/corpus.py: the same chunks and split as the card's genre task
     train, test = [], []
-    for _, split, genre, text in corpus.genre_chunks():
-        (test if split == "test" else train).append((genre, one_line(text)))
+    for document, split, genre, text in corpus.genre_chunks():
+        (test if split == "test" else train).append((genre, one_line(text), document))
     return train, test
 
 
@@ -127,7 +128,7 @@ def wordnet_pairs(per_split: tuple[int, int] = (20000, 4000)) -> tuple[list[tupl
 
 
 DATASETS = {"brown-genres": brown_genres, "spam-assassin": spam_assassin, "wordnet-topics": wordnet_topics, "wordnet-pairs": wordnet_pairs}
-HEADERS = {"wordnet-pairs": ("Label", "First", "Second")}
+HEADERS = {"wordnet-pairs": ("Label", "First", "Second"), "brown-genres": ("Label", "Text", "Document")}
 
 
 def write(path: Path, rows: list[tuple[str, ...]], header: tuple[str, ...] = ("Label", "Text")) -> None:

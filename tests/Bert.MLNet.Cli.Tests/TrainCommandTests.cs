@@ -143,6 +143,20 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("spam", root.GetProperty("positiveClass").GetString());
         Assert.InRange(root.GetProperty("auc").GetDouble(), 0.6, 1);
 
+        // A test set of one class: ML.NET's evaluator refuses it (no AUC); accuracy and F1 come from the counts.
+        var hamOnly = Write("ham.tsv", string.Join('\n', File.ReadLines(test).Where((l, i) => i == 0 || l.StartsWith("ham\t", StringComparison.Ordinal))) + "\n");
+        var hamPath = Path.Combine(folder, "ham.json");
+        Assert.Equal(0, EvaluateCommand.Run(model, hamOnly, "Label", hamPath));
+        using (var ham = JsonDocument.Parse(File.ReadAllText(hamPath)))
+        {
+            var hamRows = File.ReadLines(hamOnly).Count() - 1;
+            var counts = ham.RootElement.GetProperty("confusionMatrix").GetProperty("counts");
+            Assert.Equal(hamRows, counts[0][0].GetInt32() + counts[0][1].GetInt32());
+            Assert.Equal(counts[0][0].GetInt32() / (double)hamRows, ham.RootElement.GetProperty("accuracy").GetDouble(), 9);
+            Assert.Equal(JsonValueKind.Null, ham.RootElement.GetProperty("auc").ValueKind);
+            Assert.Equal(0, ham.RootElement.GetProperty("f1").GetDouble());
+        }
+
         var predictions = Path.Combine(folder, "spam.tsv");
         Assert.Equal(0, PredictCommand.Run(model, test, predictions, CancellationToken.None));
         var lines = File.ReadAllLines(predictions).Skip(1).Select(l => l.Split('\t')).ToArray();
@@ -238,6 +252,28 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("is not a model file", Assert.Throws<InvalidDataException>(() => PredictCommand.Run(text, train, Path.Combine(folder, "p.tsv"), CancellationToken.None)).Message,
             StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(folder, "p.tsv")));
+    }
+
+    [Fact]
+    public void GeneratedCodeCompilesWhateverTheLabelsAndColumnsHold()
+    {
+        // Labels and column names that would break out of a /// comment, a string literal or an identifier.
+        string[] hostile =
+        [
+            "two\nlines", "*/ static void X() {} /*", "</summary><b>bold", "\"quoted\"", "line\u2028separator", "tab\tand\rcr",
+            "next\u0085line", "@\"verbatim", "{0}{{braces}}", "\\back\\slash", "日本語",
+        ];
+        string[] columns = ["Label", "Text", "ModelInput", "class", "1st", "a b", "a-b", "日本", "Label2", "label"];
+        foreach (var (task, classes) in new[] { ("binary", hostile[..2]), ("multiclass", hostile), ("regression", Array.Empty<string>()) })
+        {
+            var info = new ModelInfo(ModelInfo.CurrentFormat, task, "Label", ["Text"], classes, "accuracy", "layer 4 mean", "Linear", 0.5);
+            var generated = Compile(ConsumptionCode.Generate(columns, info));
+            var model = generated.GetType("BertMLNetModel.MLModel")!;
+            Assert.Equal(classes, (string[])model.GetField("Classes")!.GetValue(null)!);
+            var input = model.GetNestedType("ModelInput")!;
+            Assert.Equal(columns, input.GetProperties().Select(p =>
+                (string)p.CustomAttributes.Single(a => a.AttributeType == typeof(ColumnNameAttribute)).ConstructorArguments[0].Value!));
+        }
     }
 
     // What train stages beside its output folder (output.<pid>.<guid>.partial).

@@ -65,7 +65,6 @@ internal static class EvaluateCommand
             var typed = ml.Data.Cache(ml.Transforms.Conversion.MapValue("PredictedLabel.Boolean",
                     [new KeyValuePair<string, bool>(info.Classes[0], false), new(info.Classes[1], true)], "PredictedLabel").Fit(scored).Transform(scored),
                 "Label", "Score", "Probability", "PredictedLabel.Boolean");
-            var binary = ml.BinaryClassification.Evaluate(typed, "Label", "Score", "Probability", "PredictedLabel.Boolean");
             var truth = typed.GetColumn<bool>("Label").ToArray();
             var predicted = typed.GetColumn<bool>("PredictedLabel.Boolean").ToArray();
             var counts = new double[2][] { new double[2], new double[2] };
@@ -74,9 +73,25 @@ internal static class EvaluateCommand
                 counts[truth[i] ? 1 : 0][predicted[i] ? 1 : 0]++;
             }
 
-            var result = Classification(info, binary.Accuracy, binary.LogLoss, counts);
-            result["auc"] = binary.AreaUnderRocCurve;
-            result["f1"] = binary.F1Score;
+            Dictionary<string, object?> result;
+            if (truth.Distinct().Count() == 2)
+            {
+                var binary = ml.BinaryClassification.Evaluate(typed, "Label", "Score", "Probability", "PredictedLabel.Boolean");
+                result = Classification(info, binary.Accuracy, binary.LogLoss, counts);
+                result["auc"] = binary.AreaUnderRocCurve;
+                result["f1"] = binary.F1Score;
+            }
+            else
+            {
+                // One class only: ML.NET's evaluator refuses (AUC needs both); accuracy and F1 come from the counts.
+                var only = info.Classes[truth[0] ? 1 : 0];
+                Console.Error.WriteLine($"warning: every row of the test set is labelled '{only}': AUC and log-loss are not defined, accuracy and F1 are");
+                var (truePositives, falsePositives, falseNegatives) = (counts[1][1], counts[0][1], counts[1][0]);
+                result = Classification(info, (counts[0][0] + counts[1][1]) / truth.Length, null, counts);
+                result["auc"] = null;
+                result["f1"] = truePositives == 0 ? 0.0 : 2 * truePositives / ((2 * truePositives) + falsePositives + falseNegatives);
+            }
+
             result["positiveClass"] = info.Classes[1];
             return result;
         }
@@ -93,7 +108,7 @@ internal static class EvaluateCommand
 
     // Accuracy, log-loss, and from the confusion matrix (rows: true class, columns: predicted, in the model's class
     // order) macro accuracy (mean recall) and each class's precision, recall and F1.
-    private static Dictionary<string, object?> Classification(ModelInfo info, double accuracy, double logLoss, double[][] counts)
+    private static Dictionary<string, object?> Classification(ModelInfo info, double accuracy, double? logLoss, double[][] counts)
     {
         var perClass = info.Classes.Select((name, c) =>
         {

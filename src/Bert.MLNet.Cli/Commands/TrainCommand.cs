@@ -30,6 +30,10 @@ internal static class TrainCommand
         var model = ModelOption.Create();
         var minutes = new Option<double?>("--max-minutes") { Description = "Time budget for scoring candidates; those not reached are skipped (default: no limit)." };
         var folds = new Option<int>("--folds") { Description = "Folds of the cross-validation.", DefaultValueFactory = _ => 5 };
+        var group = new Option<string?>("--group-col")
+        {
+            Description = "A column whose rows stay in one fold (for example the document chunks come from), so that cross-validation scores what carries over to new documents.",
+        };
         var trainers = new Option<string>("--trainers") { Description = "Trainers to try, cheapest first: linear, lightgbm, fasttree.", DefaultValueFactory = _ => "linear,lightgbm,fasttree" };
         var poolings = new Option<string>("--poolings") { Description = "Poolings to try: mean, cls, max, mean-sqrt-len.", DefaultValueFactory = _ => "mean,cls,max" };
         var precision = PrecisionOption.Create();
@@ -37,7 +41,7 @@ internal static class TrainCommand
         var output = new Option<string>("--output") { Description = "Folder to write model.zip, leaderboard.csv, layers.png, metrics.json and ModelConsumption.cs into.", Required = true };
         var command = new Command("train", "Find the best BERT features and ML.NET trainer for a labelled text file, and save the model.")
         {
-            dataset, label, text, text2, task, model, precision, minutes, folds, trainers, poolings, seed, output,
+            dataset, label, text, text2, task, model, precision, minutes, folds, group, trainers, poolings, seed, output,
         };
         command.SetAction((result, cancellation) => CommandErrors.Run(() => Run(
             new TrainSettings(result.GetValue(dataset)!, result.GetValue(label)!, result.GetValue(text)!, result.GetValue(output)!)
@@ -47,6 +51,7 @@ internal static class TrainCommand
                 Model = result.GetValue(model)!,
                 MaxMinutes = result.GetValue(minutes),
                 Folds = result.GetValue(folds),
+                GroupColumn = result.GetValue(group),
                 Trainers = result.GetValue(trainers)!,
                 Poolings = result.GetValue(poolings)!,
                 Seed = result.GetValue(seed),
@@ -69,20 +74,35 @@ internal static class TrainCommand
             file.Require(second, "--text-col2");
         }
 
+        if (settings.GroupColumn is { } groupColumn)
+        {
+            file.Require(groupColumn, "--group-col");
+        }
+
         if (settings.LabelColumn == settings.TextColumn || settings.LabelColumn == settings.SecondTextColumn)
         {
             throw new ArgumentException($"--label-col '{settings.LabelColumn}' is also a text column; the label must be a column of its own.");
         }
 
+        if (settings.GroupColumn is { } grouping && (grouping == settings.LabelColumn || grouping == settings.TextColumn || grouping == settings.SecondTextColumn))
+        {
+            throw new ArgumentException($"--group-col '{grouping}' is also the label or a text column; name the column that groups the rows.");
+        }
+
+        var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var ml = new MLContext(settings.Seed);
-        var labels = file.Labels(ml, settings.LabelColumn);
+        var labels = file.Labels(settings.LabelColumn);
         var searchTask = DecideTask(file, labels, settings.LabelColumn, options.Task);
-        var data = file.Load(ml, file.Columns.Select(c =>
+        foreach (var warning in TrainingChecks.Check(file, labels, settings, searchTask))
+        {
+            errors.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+        }
+
+        var data = file.Load(file.Columns.Select(c =>
             (c, (string?)c, c == settings.LabelColumn && searchTask == SearchTask.Regression ? DataKind.Single : DataKind.String)));
 
         var stage = output.Stage;
         {
-            var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             errors.MarkupLineInterpolated($"[bold]{file.Rows}[/] rows of [bold]{file.Path}[/]: {Describe(searchTask)}, model {settings.Model} ({settings.Precision})");
             using var result = Search(errors, ml, data, settings.Model, options with { Task = searchTask }, cancellation);
 
@@ -105,6 +125,12 @@ internal static class TrainCommand
             errors.MarkupLineInterpolated(
                 $"best: [bold green]{result.Best.Features.Name}[/] with [bold]{result.Best.Trainer}[/], {result.MetricName} [bold]{result.Best.Score:F4}[/] ± {result.Best.StandardDeviation:F4}");
             var skipped = result.Skipped > 0 ? $" ({result.Skipped} skipped: time budget)" : string.Empty;
+            if (result.TextsTruncated > 0)
+            {
+                errors.MarkupLineInterpolated(
+                    $"{result.TextsTruncated} of {file.Rows * (settings.SecondTextColumn is null ? 1 : 2)} texts are longer than {options.Embedding.MaxLength?.ToString() ?? "the model's"} tokens: their features come from the first tokens only");
+            }
+
             errors.MarkupLineInterpolated(
                 $"embedded {result.TextsEmbedded} texts in {result.EmbeddingTime.TotalSeconds:F1} s; scored {result.Leaderboard.Count} candidates in {result.SearchTime.TotalSeconds:F1} s{skipped}; refit in {result.RefitTime.TotalSeconds:F1} s; total {clock.Elapsed.TotalSeconds:F1} s");
             errors.MarkupLineInterpolated($"wrote {string.Join(", ", written)} in {settings.Output}");
@@ -112,7 +138,8 @@ internal static class TrainCommand
         }
     }
 
-    // The CLI's rule on top of the library's: every cell of a text file is text, so numbers are recognised here.
+    // The CLI's rule on top of the library's: every cell of a text file is text, so numbers are recognised here. Labels
+    // that are mostly numbers with a few that are not (inf, NA, 1e40) are refused, not taken as hundreds of classes.
     private static SearchTask DecideTask(DatasetFile file, string[] labels, string column, SearchTask asked)
     {
         var distinct = labels.Distinct(StringComparer.Ordinal).ToArray();
@@ -126,11 +153,23 @@ internal static class TrainCommand
             throw new InvalidDataException($"Dataset '{file.Path}': --task binary needs two label values; column '{column}' has {distinct.Length}.");
         }
 
-        var numeric = labels.All(l => double.TryParse(l, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _));
-        var task = asked != SearchTask.Auto ? asked : distinct.Length == 2 ? SearchTask.Binary : numeric ? SearchTask.Regression : SearchTask.Multiclass;
+        var numbers = labels.Count(l => DatasetFile.TryNumber(l, out _));
+        if (asked == SearchTask.Auto && distinct.Length > 2 && numbers < labels.Length && numbers * 2 >= labels.Length)
+        {
+            var row = Array.FindIndex(labels, l => !DatasetFile.TryNumber(l, out _));
+            throw new InvalidDataException(
+                $"Dataset '{file.Path}' line {file.Line(row)}: the label '{labels[row]}' in column '{column}' {DatasetFile.WhyNotNumber(labels[row])}, while {numbers} of {labels.Length} labels are numbers; " +
+                "fix it for a regression, or pass --task multiclass to take the labels as classes.");
+        }
+
+        var task = asked != SearchTask.Auto ? asked : distinct.Length == 2 ? SearchTask.Binary : numbers == labels.Length ? SearchTask.Regression : SearchTask.Multiclass;
         if (task == SearchTask.Regression)
         {
-            file.Numbers(labels, column);
+            var values = file.Numbers(labels, column);
+            if (values.All(v => v == values[0]))
+            {
+                throw new InvalidDataException($"Dataset '{file.Path}': every label in column '{column}' is {labels[0]}; a regression needs labels that vary.");
+            }
         }
 
         return task;
@@ -189,6 +228,9 @@ internal static class TrainCommand
 /// <summary>What <c>train</c> was asked to do.</summary>
 internal sealed record TrainSettings(string Dataset, string LabelColumn, string TextColumn, string Output)
 {
+    // A year: beyond it, a budget is no budget (and TimeSpan overflows near 15 billion minutes).
+    private const double MaxMinutesLimit = 525_600;
+
     public string? SecondTextColumn { get; init; }
 
     public string Task { get; init; } = "auto";
@@ -198,6 +240,8 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
     public double? MaxMinutes { get; init; }
 
     public int Folds { get; init; } = 5;
+
+    public string? GroupColumn { get; init; }
 
     public string Trainers { get; init; } = "linear,lightgbm,fasttree";
 
@@ -217,9 +261,10 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
             throw new ArgumentException($"--folds {Folds}: cross-validation needs at least 2 folds.");
         }
 
-        if (MaxMinutes is <= 0 or double.NaN)
+        if (MaxMinutes is { } minutes && (!(minutes > 0) || minutes > MaxMinutesLimit))
         {
-            throw new ArgumentException($"--max-minutes {MaxMinutes}: expected a positive number of minutes.");
+            throw new ArgumentException(
+                $"--max-minutes {minutes.ToString(System.Globalization.CultureInfo.InvariantCulture)}: expected a positive number of minutes, at most {MaxMinutesLimit} (leave it out for no limit).");
         }
 
         var trainers = Trainers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => EmbedCommand.Choice(t, "--trainers",
@@ -234,7 +279,7 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
         return new FeaturizationSearchOptions
         {
             LabelColumnName = LabelColumn, TextColumnName = TextColumn, SecondTextColumnName = SecondTextColumn, Task = task,
-            Folds = Folds, TimeBudget = MaxMinutes is { } m ? TimeSpan.FromMinutes(m) : null, Trainers = trainers, Poolings = poolings, Seed = Seed,
+            Folds = Folds, GroupColumnName = GroupColumn, TimeBudget = MaxMinutes is { } m ? TimeSpan.FromMinutes(m) : null, Trainers = trainers, Poolings = poolings, Seed = Seed,
             Embedding = new EmbeddingOptions { Precision = PrecisionOption.Parse(Precision) },
         };
     }

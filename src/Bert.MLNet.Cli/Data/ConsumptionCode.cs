@@ -30,7 +30,8 @@ internal static class ConsumptionCode
                 public sealed class ModelInput
                 {
             """);
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // A property may not be named as its class.
+        var names = new HashSet<string>(StringComparer.Ordinal) { "ModelInput" };
         for (var i = 0; i < columns.Count; i++)
         {
             var type = columns[i] == info.LabelColumn && info.IsRegression ? "float" : "string";
@@ -114,7 +115,25 @@ internal static class ConsumptionCode
     // A verbatim literal holds any text; only its quotes are doubled.
     private static string Literal(string value) => "@\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static string Escape(string value) => System.Security.SecurityElement.Escape(value) ?? value;
+    // Text inside a /// comment: XML-escaped, and every control or line-breaking character spelled as \uXXXX, so that a
+    // label cannot end the comment's line and turn the rest of itself into code.
+    private static string Escape(string value)
+    {
+        var text = new StringBuilder();
+        foreach (var c in System.Security.SecurityElement.Escape(value) ?? value)
+        {
+            if (char.IsControl(c) || c is '\u2028' or '\u2029')
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
+    }
 
     // A C# property name for a column: letters, digits and underscores, PascalCase, made unique.
     private static string Identifier(string column, HashSet<string> taken)

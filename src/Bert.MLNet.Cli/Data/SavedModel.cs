@@ -52,7 +52,7 @@ internal sealed class SavedModel : IDisposable
         if (requireLabel)
         {
             file.Require(labelSource, labelColumn is null ? "the model's label; name another with --label-col" : "--label-col");
-            var labels = file.Labels(ml, labelSource);
+            var labels = file.Labels(labelSource);
             if (Info.IsRegression)
             {
                 file.Numbers(labels, labelSource);
@@ -63,7 +63,7 @@ internal sealed class SavedModel : IDisposable
                 if (unknown >= 0)
                 {
                     throw new InvalidDataException(
-                        $"Dataset '{file.Path}' line {DatasetFile.Line(unknown)}: label '{labels[unknown]}' in column '{labelSource}' is not one the model was trained on ({string.Join(", ", Info.Classes)}).");
+                        $"Dataset '{file.Path}' line {file.Line(unknown)}: label '{labels[unknown]}' in column '{labelSource}' is not one the model was trained on ({string.Join(", ", Info.Classes)}).");
                 }
             }
         }
@@ -78,7 +78,7 @@ internal sealed class SavedModel : IDisposable
             var source = isLabel ? labelSource : file.Columns.Contains(c.Name) ? c.Name : null;
             return (c.Name, source, c.Type == NumberDataViewType.Single ? DataKind.Single : DataKind.String);
         });
-        return file.Load(ml, columns);
+        return file.Load(columns);
     }
 
     public void Dispose() => (Model as IDisposable)?.Dispose();

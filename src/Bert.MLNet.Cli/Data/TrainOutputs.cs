@@ -21,7 +21,11 @@ internal static class TrainOutputs
     internal const string CodeFile = "ModelConsumption.cs";
 
     /// <summary>Indented JSON that keeps non-ASCII text and symbols readable.</summary>
-    internal static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>The JSON the tool writes: indented, and a metric that is not a finite number (R² of a constant label) as null.</summary>
+    internal static readonly JsonSerializerOptions JsonOutput = new()
+    {
+        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Converters = { new FiniteOrNull() },
+    };
 
     internal static string TaskName(SearchTask task) => task.ToString().ToLowerInvariant();
 
@@ -113,4 +117,22 @@ internal static class TrainOutputs
 
     private static string Csv(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    private sealed class FiniteOrNull : System.Text.Json.Serialization.JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value))
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
 }

@@ -27,7 +27,7 @@ internal sealed record InputTexts(string Path, string? Column)
 
         var dataset = DatasetFile.Open(Path);
         dataset.Require(Column, "--column");
-        return dataset.Texts(new MLContext(), Column);
+        return dataset.Texts(Column);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Bert.MLNet.Cli.IO;
 /// <summary>
 /// Reads a file as one text per line. Only a line feed ends a line (a carriage return right before it is
 /// dropped), so tabs, lone carriage returns, form feeds and other control characters stay inside their text.
-/// Empty lines are texts too. A final line feed does not start another, empty text. A UTF-8 byte order mark at the
+/// Every line must be valid UTF-8 without a NUL byte. Empty lines are texts too. A final line feed does not start another, empty text. A UTF-8 byte order mark at the
 /// start of the file is skipped. The file is streamed: a range of lines can be read from a byte offset that
 /// <see cref="Index"/> found, so that a corpus never has to fit in memory.
 /// </summary>
@@ -154,25 +154,40 @@ internal static class TextLines
 
     private static string Decode(byte[] bytes, int count, string path, long line)
     {
+        RefuseNul(bytes, count, path, line);
         try
         {
             return StrictUtf8.GetString(bytes, 0, count);
         }
         catch (DecoderFallbackException e)
         {
-            throw new InvalidDataException($"{path} line {line}: not valid UTF-8 (byte {e.Index + 1} of the line).", e);
+            throw NotUtf8(e, path, line);
         }
     }
 
     private static void Check(byte[] bytes, int count, string path, long line)
     {
+        RefuseNul(bytes, count, path, line);
         try
         {
             _ = StrictUtf8.GetCharCount(bytes, 0, count);
         }
         catch (DecoderFallbackException e)
         {
-            throw new InvalidDataException($"{path} line {line}: not valid UTF-8 (byte {e.Index + 1} of the line).", e);
+            throw NotUtf8(e, path, line);
         }
     }
+
+    // The rule for every text file the tool reads: UTF-8, and no NUL byte (the sign of UTF-16 or a binary file).
+    private static void RefuseNul(byte[] bytes, int count, string path, long line)
+    {
+        var nul = bytes.AsSpan(0, count).IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            throw new InvalidDataException($"{path} line {line}: a NUL byte (byte {nul + 1} of the line); expected UTF-8 text (a UTF-16 file? save it as UTF-8).");
+        }
+    }
+
+    private static InvalidDataException NotUtf8(DecoderFallbackException e, string path, long line) =>
+        new($"{path} line {line}: not valid UTF-8 (byte {e.Index + 1} of the line).", e);
 }

@@ -37,6 +37,7 @@ public sealed class FeaturizationSearch
         var labels = SearchLabels.Read(data, options.LabelColumnName, options.Task);
         var texts = Texts(data, options.TextColumnName);
         var pairs = options.SecondTextColumnName is { } secondColumn ? Texts(data, secondColumn) : null;
+        var groups = options.GroupColumnName is { } groupColumn ? Groups(data, groupColumn) : null;
 
         using var model = BertModel.Load(modelPath, options.Embedding.Runtime);
         var layerCount = model.LayerCount;
@@ -46,7 +47,9 @@ public sealed class FeaturizationSearch
         var clock = Stopwatch.StartNew();
         progress?.Report(new SearchProgress(0, total,
             $"embedding {texts.Length + (pairs?.Length ?? 0)} texts: every hidden state, pooled {string.Join(", ", options.Poolings)}", null));
-        var pooled = cache.Get(model, options.Embedding, options.Poolings, pairs is null ? texts : [.. texts, .. pairs], out var embedded, cancellationToken);
+        string[] allTexts = pairs is null ? texts : [.. texts, .. pairs];
+        var pooled = cache.Get(model, options.Embedding, options.Poolings, allTexts, out var embedded, cancellationToken);
+        var truncated = model.Encoder(options.Embedding, model.ResolveMaxLength(options.Embedding)).EncodeAll(allTexts, 0).Truncated.Count(t => t);
         var embeddingTime = clock.Elapsed;
 
         var entries = new List<LeaderboardEntry>();
@@ -109,6 +112,7 @@ public sealed class FeaturizationSearch
         {
             ModelName = model.Name,
             ModelFingerprint = model.Fingerprint,
+            TextsTruncated = truncated,
         };
 
         bool Evaluate(FeatureCandidate candidate, SearchTrainer trainer)
@@ -125,8 +129,9 @@ public sealed class FeaturizationSearch
             var features = candidate.Pooling is { } pooling
                 ? Features(pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width, texts.Length, pairs is not null)
                 : null;
-            var view = labels.View(ml, texts, pairs, features, dimension);
-            var scores = labels.CrossValidate(ml, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed);
+            var view = labels.View(ml, texts, pairs, groups, features, dimension);
+            var scores = labels.CrossValidate(ml, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed,
+                grouped: groups is not null);
             var mean = scores.Average();
             var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
             var entry = new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed);
@@ -228,6 +233,21 @@ public sealed class FeaturizationSearch
     };
 
     private static string[] Texts(IDataView data, string column) => [.. data.GetColumn<string>(column).Select(t => t ?? string.Empty)];
+
+    // The fold group of each row, as text: a text column, or a number column's values.
+    private static string[] Groups(IDataView data, string column)
+    {
+        var type = (data.Schema.GetColumnOrNull(column) ?? throw Transforms.BertSchema.MissingColumn("Group column", column, data.Schema)).Type;
+        return type switch
+        {
+            TextDataViewType => Texts(data, column),
+            _ when type == NumberDataViewType.Single => [.. data.GetColumn<float>(column).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))],
+            _ when type == NumberDataViewType.Double => [.. data.GetColumn<double>(column).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))],
+            _ when type == NumberDataViewType.Int32 => [.. data.GetColumn<int>(column).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            _ when type == NumberDataViewType.Int64 => [.. data.GetColumn<long>(column).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            _ => throw new ArgumentOutOfRangeException(nameof(data), $"The group column '{column}' has type {type}; expected text or a number (Single, Double, Int32, Int64)."),
+        };
+    }
 
     private static int Dimension(FeatureCandidate candidate, int width, bool pairs)
     {

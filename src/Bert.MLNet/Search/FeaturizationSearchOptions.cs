@@ -62,6 +62,14 @@ public sealed record FeaturizationSearchOptions
     public int Folds { get; init; } = 5;
 
     /// <summary>
+    /// A column whose rows stay together in one fold (ML.NET's <c>samplingKeyColumnName</c>), for rows that are not
+    /// independent: chunks of one document, several texts of one author. Without it, chunks of one document sit in the
+    /// training and the test folds alike, and the scores favour features that recognize documents. Text or a number;
+    /// null (the default): every row on its own.
+    /// </summary>
+    public string? GroupColumnName { get; init; }
+
+    /// <summary>
     /// The time the candidates may take; null for no limit. It is checked before each candidate (a candidate in training
     /// runs to its end); candidates not reached are reported as skipped.
     /// </summary>
@@ -94,6 +102,12 @@ public sealed record FeaturizationSearchOptions
             throw new ArgumentException(
                 $"{nameof(SecondTextColumnName)} is '{SecondTextColumnName}'; name a second text column other than '{TextColumnName}', or leave it null.",
                 nameof(SecondTextColumnName));
+        }
+
+        if (GroupColumnName is not null && (GroupColumnName.Length == 0 || GroupColumnName == LabelColumnName || GroupColumnName == TextColumnName))
+        {
+            throw new ArgumentException(
+                $"{nameof(GroupColumnName)} is '{GroupColumnName}'; name a column other than the label and the text, or leave it null.", nameof(GroupColumnName));
         }
 
         if (CombinedTextMargin is < 0 or double.NaN)

@@ -14,6 +14,7 @@ internal sealed class SearchLabels
     internal const string TextColumn = "Text";
     internal const string SecondTextColumn = "Text2";
     internal const string FeaturesColumn = "Features";
+    internal const string GroupColumn = "Group";
 
     private readonly string[]? classes;
     private readonly bool[]? flags;
@@ -122,12 +123,12 @@ internal sealed class SearchLabels
         throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' has type {type}; expected text, Boolean, Single or Double.");
     }
 
-    /// <summary>An in-memory view of label, text (and second text) and features for cross-validation.</summary>
-    internal IDataView View(MLContext ml, string[] texts, string[]? pairs, float[][]? features, int dimension) => Task switch
+    /// <summary>An in-memory view of label, text (and second text), features and fold group for cross-validation.</summary>
+    internal IDataView View(MLContext ml, string[] texts, string[]? pairs, string[]? groups, float[][]? features, int dimension) => Task switch
     {
-        SearchTask.Multiclass => Load(ml, classes!, texts, pairs, features, dimension),
-        SearchTask.Binary => Load(ml, flags!, texts, pairs, features, dimension),
-        _ => Load(ml, numbers!, texts, pairs, features, dimension),
+        SearchTask.Multiclass => Load(ml, classes!, texts, pairs, groups, features, dimension),
+        SearchTask.Binary => Load(ml, flags!, texts, pairs, groups, features, dimension),
+        _ => Load(ml, numbers!, texts, pairs, groups, features, dimension),
     };
 
     /// <summary>
@@ -176,20 +177,56 @@ internal sealed class SearchLabels
         _ => null,
     };
 
-    /// <summary>The task's score on each fold of ML.NET's cross-validation.</summary>
-    internal List<double> CrossValidate(MLContext ml, IDataView view, IEstimator<ITransformer> pipeline, int folds, int seed) => Task switch
+    /// <summary>
+    /// The task's score on each fold of ML.NET's cross-validation split (<c>CrossValidationSplit</c>, the folds
+    /// ML.NET's <c>CrossValidate</c> uses; rows of one group stay in one fold when <paramref name="grouped"/>).
+    /// Classification is scored by the share of the fold's rows predicted right: ML.NET's evaluators would also compute
+    /// AUC or log-loss, and fail on a fold that holds one class only. Regression is ML.NET's R². A fold with no rows
+    /// is not scored.
+    /// </summary>
+    internal List<double> CrossValidate(MLContext ml, IDataView view, IEstimator<ITransformer> pipeline, int folds, int seed, bool grouped)
     {
-        SearchTask.Multiclass => [.. ml.MulticlassClassification.CrossValidate(view, pipeline, folds, LabelColumn, seed: seed).Select(r => r.Metrics.MicroAccuracy)],
-        SearchTask.Binary => [.. ml.BinaryClassification.CrossValidate(view, pipeline, folds, LabelColumn, seed: seed).Select(r => r.Metrics.Accuracy)],
-        _ => [.. ml.Regression.CrossValidate(view, pipeline, folds, LabelColumn, seed: seed).Select(r => r.Metrics.RSquared)],
-    };
+        var scores = new List<double>();
+        foreach (var split in ml.Data.CrossValidationSplit(view, folds, grouped ? GroupColumn : null, seed))
+        {
+            var scored = pipeline.Fit(split.TrainSet).Transform(split.TestSet);
+            var score = Task switch
+            {
+                SearchTask.Regression => !split.TestSet.GetColumn<float>(LabelColumn).Any() ? double.NaN : ml.Regression.Evaluate(scored, LabelColumn).RSquared,
+                SearchTask.Binary => ShareRight(split.TestSet.GetColumn<bool>(LabelColumn), scored.GetColumn<bool>("PredictedLabel")),
+                _ => ShareRight(split.TestSet.GetColumn<string>(LabelColumn), scored.GetColumn<string>("PredictedLabel")),
+            };
+            if (!double.IsNaN(score))
+            {
+                scores.Add(score);
+            }
+        }
 
-    private static IDataView Load<TLabel>(MLContext ml, TLabel[] labels, string[] texts, string[]? pairs, float[][]? features, int dimension)
+        return scores;
+    }
+
+    // The share of rows whose prediction equals the label (the test fold and its scored view, row for row); NaN for none.
+    private static double ShareRight<T>(IEnumerable<T> labels, IEnumerable<T> predicted)
+    {
+        var (rows, right) = (0, 0);
+        foreach (var (label, prediction) in labels.Zip(predicted))
+        {
+            rows++;
+            right += EqualityComparer<T>.Default.Equals(label, prediction) ? 1 : 0;
+        }
+
+        return rows == 0 ? double.NaN : (double)right / rows;
+    }
+
+    private static IDataView Load<TLabel>(MLContext ml, TLabel[] labels, string[] texts, string[]? pairs, string[]? groups, float[][]? features, int dimension)
     {
         var definition = SchemaDefinition.Create(typeof(Row<TLabel>));
         definition[nameof(Row<TLabel>.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dimension);
         var empty = new float[dimension];
-        var rows = labels.Select((label, i) => new Row<TLabel> { Label = label, Text = texts[i], Text2 = pairs?[i] ?? string.Empty, Features = features?[i] ?? empty });
+        var rows = labels.Select((label, i) => new Row<TLabel>
+        {
+            Label = label, Text = texts[i], Text2 = pairs?[i] ?? string.Empty, Group = groups?[i] ?? string.Empty, Features = features?[i] ?? empty,
+        });
         return ml.Data.LoadFromEnumerable(rows, definition);
     }
 
@@ -200,6 +237,8 @@ internal sealed class SearchLabels
         public string Text { get; set; } = string.Empty;
 
         public string Text2 { get; set; } = string.Empty;
+
+        public string Group { get; set; } = string.Empty;
 
         public float[] Features { get; set; } = [];
     }

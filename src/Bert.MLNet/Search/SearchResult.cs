@@ -89,6 +89,12 @@ public sealed class SearchResult : IDisposable
     /// <summary>Distinct texts the model ran during the search (each once, whatever the number of candidates and folds).</summary>
     public int TextsEmbedded { get; }
 
+    /// <summary>
+    /// Rows' texts (each text of a pair counted) longer than the encoding length, which the features saw only the start
+    /// of; 0 with <see cref="LongTextHandling.Window"/>.
+    /// </summary>
+    public int TextsTruncated { get; internal init; }
+
     /// <summary>Time spent computing embeddings for the candidates.</summary>
     public TimeSpan EmbeddingTime { get; }
 
