@@ -158,6 +158,35 @@ public sealed class FeaturizationSearchTests
     }
 
     [Fact]
+    public void GroupedFoldsKeepAGroupsRowsTogether()
+    {
+        // 80 groups of 4 rows. Each group's texts are alike (a made-up word and the row's part number) and share the
+        // group's label, drawn at random: a label learnable only by recognizing the group. Folds that split groups reward
+        // that; folds by group cannot.
+        var ml = new MLContext(seed: 1);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 80).SelectMany(g =>
+        {
+            var word = string.Concat(Enumerable.Range(0, 3).Select(_ => (char)('a' + random.Next(26)))) + "zq" + g;
+            var label = random.Next(2) == 0 ? "left" : "right";
+            return Enumerable.Range(0, 4).Select(i => new GroupedRow { Label = label, Text = $"{word} {word}, part {i + 1}", Group = "g" + g });
+        }).ToArray();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = new FeaturizationSearchOptions
+        {
+            LabelColumnName = "Label", TextColumnName = "Text", Folds = 4, Poolings = [Pooling.Mean], Trainers = [SearchTrainer.Linear],
+            CombinedTextMargin = null, Embedding = new EmbeddingOptions { MaxLength = 32 },
+        };
+        var search = new FeaturizationSearch();
+        using var mixed = search.Run(ml, data, Model, options);
+        using var grouped = search.Run(ml, data, Model, options with { GroupColumnName = "Group" });
+        Assert.True(mixed.Best.Score > 0.9, $"folds that split groups: best {mixed.Best.Score:F3} ({mixed.Best.Features.Name})");
+        Assert.True(grouped.Best.Score < 0.75, $"folds by group: best {grouped.Best.Score:F3} ({grouped.Best.Features.Name})");
+        Assert.Contains("GroupColumnName is 'Label'", Assert.Throws<ArgumentException>(() => search.Run(ml, data, Model, options with { GroupColumnName = "Label" })).Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BadLabelsAndBudgetsAreRefusedWithTheReason()
     {
         var ml = new MLContext();
@@ -209,5 +238,14 @@ public sealed class FeaturizationSearchTests
     private sealed class Progress(Action<SearchProgress> report) : IProgress<SearchProgress>
     {
         public void Report(SearchProgress value) => report(value);
+    }
+
+    private sealed class GroupedRow
+    {
+        public string Label { get; set; } = string.Empty;
+
+        public string Text { get; set; } = string.Empty;
+
+        public string Group { get; set; } = string.Empty;
     }
 }
