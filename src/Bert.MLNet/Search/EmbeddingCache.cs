@@ -1,24 +1,33 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.ML.Tokenizers;
 
 namespace Bert.MLNet.Search;
 
 /// <summary>
-/// Pooled hidden states already computed, keyed by the model's fingerprint (a SHA-256 of its ONNX file), the encoding
-/// options, precision and pooling, and the text's SHA-256; every candidate and fold of a search reads them instead of running the
-/// model again. Not thread-safe: one search at a time.
+/// Pooled hidden states already computed, keyed by the model's fingerprint (a SHA-256 of its ONNX file), the tokenizer
+/// (the model's own, or a tokenizer instance given in the options), the encoding options, precision and pooling, and the
+/// text's SHA-256; every candidate and fold of a search reads them instead of running the model again. The states are
+/// stored as the model gives them, not normalized: a candidate normalizes its own combination of layers, as its refitted
+/// pipeline does. Not thread-safe: one search at a time.
 /// </summary>
 internal sealed class EmbeddingCache
 {
     private readonly Dictionary<string, Dictionary<string, float[]>> store = new(StringComparer.Ordinal);
 
+    // A tokenizer given in the options is known by its instance: two tokenizers of one type may split texts differently.
+    private readonly ConditionalWeakTable<Tokenizer, string> tokenizerIds = [];
+
     /// <summary>
-    /// Every hidden state of each text ([pooling][row] = layers × hidden values), running the model once for the texts
-    /// no earlier call saw. <paramref name="embedded"/> is how many texts it ran.
+    /// Every hidden state of each text ([pooling][row] = layers × hidden values, not normalized whatever
+    /// <see cref="EmbeddingOptions.Normalize"/> says), running the model once for the texts no earlier call saw.
+    /// <paramref name="embedded"/> is how many texts it ran.
     /// </summary>
     internal float[][][] Get(BertModel model, EmbeddingOptions options, IReadOnlyList<Pooling> poolings, IReadOnlyList<string> texts,
         out int embedded, CancellationToken cancellationToken)
     {
+        options = options with { Normalize = false };
         var keys = texts.Select(Hash).ToArray();
         var tables = poolings.Select(p => Table(model, options, p)).ToArray();
         var missing = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -49,7 +58,8 @@ internal sealed class EmbeddingCache
 
     private Dictionary<string, float[]> Table(BertModel model, EmbeddingOptions options, Pooling pooling)
     {
-        var key = $"{model.Fingerprint}|{options.Tokenizer?.GetType().FullName}|{model.ResolveMaxLength(options)}|{options.LongText}|{options.Stride}|{options.Precision}|{pooling}";
+        var tokenizer = options.Tokenizer is { } given ? tokenizerIds.GetValue(given, _ => Guid.NewGuid().ToString("N")) : "model";
+        var key = $"{model.Fingerprint}|{tokenizer}|{model.ResolveMaxLength(options)}|{options.LongText}|{options.Stride}|{options.Precision}|{pooling}";
         if (!store.TryGetValue(key, out var table))
         {
             table = new Dictionary<string, float[]>(StringComparer.Ordinal);

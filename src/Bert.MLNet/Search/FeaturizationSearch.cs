@@ -127,7 +127,7 @@ public sealed class FeaturizationSearch
             var started = Stopwatch.StartNew();
             var dimension = candidate.Pooling is null ? 1 : Dimension(candidate, width, pairs is not null);
             var features = candidate.Pooling is { } pooling
-                ? Features(pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width, texts.Length, pairs is not null)
+                ? Features(pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width, texts.Length, pairs is not null, options.Embedding.Normalize)
                 : null;
             var view = labels.View(ml, texts, pairs, groups, features, dimension);
             var scores = labels.CrossValidate(ml, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed,
@@ -201,7 +201,7 @@ public sealed class FeaturizationSearch
         return labels.Finish(ml, inMemory) is { } finish ? pipeline.Append(finish) : pipeline;
     }
 
-    private static List<FeatureCandidate> BertCandidates(IReadOnlyList<Pooling> poolings, int layerCount)
+    internal static List<FeatureCandidate> BertCandidates(IReadOnlyList<Pooling> poolings, int layerCount)
     {
         var candidates = new List<FeatureCandidate>();
         var lastFour = Enumerable.Range(Math.Max(1, layerCount - 3), Math.Min(4, layerCount)).ToArray();
@@ -257,24 +257,26 @@ public sealed class FeaturizationSearch
 
     // The candidate's features for every row, from the cached [row][layer × hidden] vectors; with pairs, rows n.. are the
     // second texts, and the features are those of PairFeaturesTransformer.
-    private static float[][] Features(float[][] everyLayer, FeatureCandidate candidate, int width, int rows, bool pairs)
+    internal static float[][] Features(float[][] everyLayer, FeatureCandidate candidate, int width, int rows, bool pairs, bool normalize)
     {
         if (!pairs)
         {
-            return [.. everyLayer.Select(row => Vector(row, candidate, width))];
+            return [.. everyLayer.Select(row => Vector(row, candidate, width, normalize))];
         }
 
         var output = new float[rows][];
         for (var row = 0; row < rows; row++)
         {
             output[row] = new float[Dimension(candidate, width, pairs: true)];
-            Onnx.PairGraph.Compute(Vector(everyLayer[row], candidate, width), Vector(everyLayer[rows + row], candidate, width), output[row]);
+            Onnx.PairGraph.Compute(Vector(everyLayer[row], candidate, width, normalize), Vector(everyLayer[rows + row], candidate, width, normalize), output[row]);
         }
 
         return output;
     }
 
-    private static float[] Vector(float[] row, FeatureCandidate candidate, int width)
+    // One text's vector for a candidate, as ApplyBertEmbedding with the candidate's options computes it: the layers
+    // concatenated or averaged, then (Normalize) the whole of it scaled to unit length.
+    private static float[] Vector(float[] row, FeatureCandidate candidate, int width, bool normalize)
     {
         var output = new float[Dimension(candidate, width, pairs: false)];
         if (candidate.Averaged)
@@ -291,6 +293,11 @@ public sealed class FeaturizationSearch
             {
                 row.AsSpan(candidate.Layers[i] * width, width).CopyTo(output.AsSpan(i * width));
             }
+        }
+
+        if (normalize)
+        {
+            Embeddings.Pooler.Normalize(output);
         }
 
         return output;

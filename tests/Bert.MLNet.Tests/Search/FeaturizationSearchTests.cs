@@ -90,6 +90,51 @@ public sealed class FeaturizationSearchTests
         (manual as IDisposable)?.Dispose();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryCandidatesSearchFeaturesAreWhatItsRefitPipelineComputes(bool normalize)
+    {
+        // The search scores features built from its cache of every layer; the refit computes them with ApplyBertEmbedding
+        // (and ComputePairFeatures). Both must give the same numbers for every candidate, pooling and Normalize.
+        var ml = new MLContext(seed: 1);
+        var rows = Rows(ml, "wordnet-topics", "train.tsv", 24);
+        var texts = rows.GetColumn<string>("Text").ToArray();
+        var seconds = texts.Reverse().ToArray();
+        var basis = new EmbeddingOptions { Normalize = normalize, MaxLength = 48 };
+        Pooling[] poolings = [Pooling.Mean, Pooling.Cls, Pooling.Max, Pooling.MeanSqrtLen];
+        using var model = BertModel.Load(Model);
+        var cached = new EmbeddingCache().Get(model, basis, poolings, [.. texts, .. seconds], out _, CancellationToken.None);
+        var pairsView = ml.Data.LoadFromEnumerable(texts.Zip(seconds).Select(p => new PairRow { First = p.First, Second = p.Second }));
+        foreach (var candidate in FeaturizationSearch.BertCandidates(poolings, model.LayerCount))
+        {
+            var everyLayer = cached[Array.IndexOf(poolings, candidate.Pooling!.Value)];
+            var single = FeaturizationSearch.Features(everyLayer[..texts.Length], candidate, model.HiddenSize, texts.Length, pairs: false, normalize);
+            var options = candidate.EmbeddingOptions(basis)!;
+            var refit = ml.Transforms.Text.ApplyBertEmbedding("Features", "Text", Model, options).Fit(rows).Transform(rows)
+                .GetColumn<float[]>("Features").ToArray();
+            AssertClose(refit, single, candidate.Name);
+
+            var pairFeatures = FeaturizationSearch.Features(everyLayer, candidate, model.HiddenSize, texts.Length, pairs: true, normalize);
+            var refitPairs = ml.Transforms.Text.ApplyBertEmbedding("U", "First", Model, options)
+                .Append(ml.Transforms.Text.ApplyBertEmbedding("V", "Second", Model, options))
+                .Append(ml.Transforms.ComputePairFeatures("Features", "U", "V"))
+                .Fit(pairsView).Transform(pairsView).GetColumn<float[]>("Features").ToArray();
+            AssertClose(refitPairs, pairFeatures, candidate.Name + " (pairs)");
+        }
+
+        static void AssertClose(float[][] expected, float[][] actual, string name)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (var row = 0; row < expected.Length; row++)
+            {
+                Assert.Equal(expected[row].Length, actual[row].Length);
+                var worst = expected[row].Zip(actual[row]).Max(p => Math.Abs(p.First - p.Second));
+                Assert.True(worst < 1e-5, $"{name}, row {row}: differs by {worst}");
+            }
+        }
+    }
+
     [Fact]
     public void PairsAreScoredOnPairFeaturesAndTheRefitIsThePairPipeline()
     {
