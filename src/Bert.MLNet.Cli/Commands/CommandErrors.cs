@@ -8,10 +8,49 @@ namespace Bert.MLNet.Cli.Commands;
 /// </summary>
 internal static class CommandErrors
 {
+    // The library's option properties as the CLI spells them: its errors name the property, the user typed the flag.
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["BatchSize"] = "--batch-size", ["MaxLength"] = "--max-length", ["Stride"] = "--stride", ["Precision"] = "--precision",
+        ["IntraOpThreads"] = "--threads", ["InterOpThreads"] = "--threads", ["Layers"] = "--layers", ["Pooling"] = "--pooling",
+        ["Combine"] = "--combine", ["maxLength"] = "--max-length", ["Folds"] = "--folds", ["Poolings"] = "--poolings", ["Trainers"] = "--trainers",
+    };
+
     internal static Task<int> Run(Func<int> action) => RunAsync(() => Task.FromResult(action()));
+
+    /// <summary>
+    /// An argument error in one line, in the CLI's words: without .NET's "(Parameter 'X')" and "Actual value was"
+    /// suffixes, and with a library property the message names replaced by the flag that sets it.
+    /// </summary>
+    internal static string InFlags(ArgumentException e)
+    {
+        var message = e.Message;
+        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
+        {
+            message = message.Replace($"{Environment.NewLine}Actual value was {actual}.", string.Empty, StringComparison.Ordinal);
+        }
+
+        if (e.ParamName is { } name)
+        {
+            message = message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal);
+            if (Flags.TryGetValue(name, out var flag))
+            {
+                message = System.Text.RegularExpressions.Regex.Replace(message, $@"\b{name}\b", flag);
+            }
+        }
+
+        return message.ReplaceLineEndings(" ");
+    }
 
     internal static async Task<int> RunAsync(Func<Task<int>> action)
     {
+        // ML.NET stages a loaded model's ONNX graph there, and .NET's own message for a missing one names no folder.
+        if (!Directory.Exists(Path.GetTempPath()))
+        {
+            Console.Error.WriteLine($"error: the temp folder '{Path.GetTempPath()}' does not exist; create it, or set TMPDIR to a folder that does.");
+            return 1;
+        }
+
         try
         {
             return await action();
@@ -19,7 +58,7 @@ internal static class CommandErrors
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or FormatException
             or NotSupportedException or TimeoutException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {(e is ArgumentException argument ? InFlags(argument) : e.Message)}");
             return 1;
         }
         catch (OperationCanceledException e)

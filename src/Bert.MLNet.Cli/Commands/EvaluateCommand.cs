@@ -13,7 +13,7 @@ internal static class EvaluateCommand
 {
     internal static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "The model.zip that train wrote.", Required = true };
+        var model = new Option<string>("--model") { Description = "The model.zip that train wrote, or the folder it wrote it into.", Required = true };
         var dataset = new Option<string>("--dataset") { Description = "Labelled .tsv or .csv with the model's text columns.", Required = true };
         var label = new Option<string?>("--label-col") { Description = "The label column (default: the one the model was trained on)." };
         var output = new Option<string?>("--output") { Description = "Write the metrics as JSON to this file (they are printed either way)." };
@@ -29,6 +29,7 @@ internal static class EvaluateCommand
 
     internal static int Run(string modelPath, string datasetPath, string? labelColumn, string? outputPath, CancellationToken cancellation = default)
     {
+        modelPath = SavedModel.Resolve(modelPath);
         using var output = outputPath is null ? null : OutputFile.Create(outputPath, "--output", modelPath, datasetPath);
         var ml = new MLContext();
         using var model = SavedModel.Load(ml, modelPath);

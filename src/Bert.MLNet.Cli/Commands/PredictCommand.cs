@@ -12,7 +12,7 @@ internal static class PredictCommand
 {
     internal static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "The model.zip that train wrote.", Required = true };
+        var model = new Option<string>("--model") { Description = "The model.zip that train wrote, or the folder it wrote it into.", Required = true };
         var dataset = new Option<string>("--dataset") { Description = ".tsv or .csv with the model's text columns (the label may be absent).", Required = true };
         var output = new Option<string>("--output") { Description = "TSV to write: PredictedLabel and Probability.<class> per row (regression: Score).", Required = true };
         var command = new Command("predict", "Predict every row of a dataset with a trained model.") { model, dataset, output };
@@ -23,6 +23,7 @@ internal static class PredictCommand
 
     internal static int Run(string modelPath, string datasetPath, string outputPath, CancellationToken cancellation)
     {
+        modelPath = SavedModel.Resolve(modelPath);
         using var output = OutputFile.Create(outputPath, "--output", modelPath, datasetPath);
         var ml = new MLContext();
         using var model = SavedModel.Load(ml, modelPath);

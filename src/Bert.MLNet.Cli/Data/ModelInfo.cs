@@ -83,14 +83,41 @@ internal sealed record ModelInfo(
                 throw new InvalidDataException($"Model '{modelZip}': {EntryName} is damaged ({e.Message}).");
             }
 
-            if (info is null || info.Format > CurrentFormat)
+            if (info is not null && info.Format > CurrentFormat)
             {
                 throw new InvalidDataException(
-                    $"Model '{modelZip}' has {EntryName} format {info?.Format}; this bert-mlnet reads format {CurrentFormat} and older. Use a newer bert-mlnet.");
+                    $"Model '{modelZip}' has {EntryName} format {info.Format}; this bert-mlnet reads format {CurrentFormat} and older. Use a newer bert-mlnet.");
             }
 
-            return info;
+            if ((info is null ? "it is empty" : info.Problem()) is { } problem)
+            {
+                throw new InvalidDataException($"Model '{modelZip}': {EntryName} is damaged ({problem}).");
+            }
+
+            return info!;
         }
+    }
+
+    // What a record read from a file lacks, or null when it is whole (JSON may leave out any field).
+    private string? Problem()
+    {
+        if (Task is not ("binary" or "multiclass" or "regression"))
+        {
+            return $"task '{Task}', expected binary, multiclass or regression";
+        }
+
+        if (string.IsNullOrEmpty(LabelColumn) || TextColumns is not { Count: 1 or 2 } || TextColumns.Any(string.IsNullOrEmpty))
+        {
+            return "no label column, or not one or two text columns";
+        }
+
+        var classes = IsRegression ? 0 : IsBinary ? 2 : -1;
+        if (Classes is null || Classes.Any(c => c is null) || (classes >= 0 ? Classes.Count != classes : Classes.Count < 2))
+        {
+            return $"{Classes?.Count} classes for a {Task} task";
+        }
+
+        return Metric is null || Features is null || Trainer is null ? "no metric, features or trainer" : null;
     }
 
     [JsonIgnore]

@@ -26,12 +26,30 @@ internal sealed class SavedModel : IDisposable
 
     internal ModelInfo Info { get; }
 
+    /// <summary>The model file a <c>--model</c> names: a <c>model.zip</c>, or the folder <c>train</c> wrote it into.</summary>
+    internal static string Resolve(string path) =>
+        Directory.Exists(path)
+            ? File.Exists(System.IO.Path.Combine(path, TrainOutputs.ModelFile)) ? System.IO.Path.Combine(path, TrainOutputs.ModelFile)
+                : throw new FileNotFoundException($"Model folder '{path}' holds no {TrainOutputs.ModelFile}; expected the model.zip that bert-mlnet train writes, or its folder.")
+            : path;
+
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">It is not a model <c>train</c> wrote.</exception>
+    /// <exception cref="InvalidDataException">It is not a model <c>train</c> wrote, or ML.NET cannot load it.</exception>
     internal static SavedModel Load(MLContext ml, string path)
     {
         var info = ModelInfo.Read(path);
-        var model = ml.Model.LoadWithBatchedEmbeddings(path, out var input);
+        ITransformer model;
+        DataViewSchema input;
+        try
+        {
+            model = ml.Model.LoadWithBatchedEmbeddings(path, out input);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // The file is untrusted: whatever ML.NET or ONNX Runtime throws on a damaged zip, it is one line naming it.
+            throw new InvalidDataException($"Model '{path}' could not be loaded ({e.GetType().Name}: {e.Message}); expected the model.zip that bert-mlnet train writes.", e);
+        }
+
         return new SavedModel(path, model, input, info);
     }
 

@@ -15,6 +15,9 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
     private const string Format = "bert-mlnet-index";
     private const int Version = 1;
 
+    // Wider than any BERT's concatenated layers; a header that says more is damaged, and is refused before allocating.
+    private const int MaxDimension = 1 << 16;
+
     /// <summary>The precision the texts were embedded in (files written before it was recorded: fp32).</summary>
     internal Precision Precision { get; init; }
 
@@ -71,13 +74,31 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
                 throw new InvalidDataException($"{path}: index format version {header.Version}; this bert-mlnet reads version {Version}. Use a newer bert-mlnet.");
             }
 
-            if (!Enum.TryParse<VectorStorage>(header.Storage, out var storage) || header.Dimension < 1 || header.Texts.Length != header.Count)
+            var missing = new[] { ("model", header.Model), ("layers", header.Layers), ("pooling", header.Pooling), ("storage", header.Storage) }
+                .FirstOrDefault(f => f.Item2 is null).Item1;
+            var texts = header.Texts;
+            if (missing is not null || texts is null)
             {
-                throw new InvalidDataException($"{path}: index.json is inconsistent (storage '{header.Storage}', dimension {header.Dimension}, {header.Count} rows, {header.Texts.Length} texts).");
+                throw new InvalidDataException($"{path}: index.json has no '{missing ?? "texts"}'.");
+            }
+
+            var nullText = Array.FindIndex(texts, t => t is null);
+            if (!Enum.TryParse<VectorStorage>(header.Storage, out var storage) || header.Dimension is < 1 or > MaxDimension || texts.Length != header.Count
+                || nullText >= 0)
+            {
+                throw new InvalidDataException(
+                    $"{path}: index.json is inconsistent (storage '{header.Storage}', dimension {header.Dimension} of at most {MaxDimension}, {header.Count} rows, " +
+                    $"{texts.Length} texts{(nullText >= 0 ? $", text {nullText} null" : string.Empty)}).");
             }
 
             var vectorsEntry = zip.GetEntry("vectors.f32") ?? throw new InvalidDataException($"{path}: no vectors.f32 inside.");
-            var bytes = new byte[checked(4L * header.Count * header.Dimension)];
+            var expected = 4L * header.Count * header.Dimension;
+            if (vectorsEntry.Length != expected)
+            {
+                throw new InvalidDataException($"{path}: vectors.f32 holds {vectorsEntry.Length} bytes; {header.Count} rows of {header.Dimension} floats are {expected}.");
+            }
+
+            var bytes = new byte[expected];
             using (var stream = vectorsEntry.Open())
             {
                 stream.ReadExactly(bytes);
@@ -99,7 +120,7 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
                 : Commands.PrecisionOption.Choices.FirstOrDefault(c => c.Name == header.Precision) is { Name: not null } known ? known.Value
                 : throw new InvalidDataException(
                     $"{path}: index.json names precision '{header.Precision}'; expected {string.Join(" or ", Commands.PrecisionOption.Choices.Select(c => c.Name))}.");
-            return (new SearchIndexFile(header.Model, header.Layers, header.Pooling, storage, header.Dimension, header.Texts) { Precision = precision }, index);
+            return (new SearchIndexFile(header.Model, header.Layers, header.Pooling, storage, header.Dimension, texts) { Precision = precision }, index);
         }
         catch (Exception e) when (e is JsonException or EndOfStreamException)
         {
@@ -111,6 +132,7 @@ internal sealed record SearchIndexFile(string Model, string Layers, string Pooli
         }
     }
 
+    // As read, any field may be missing (null), and so may any text.
     private sealed record Header(string Format, int Version, string Model, string Layers, string Pooling, string Storage, int Dimension, int Count, string[] Texts,
         string? Precision = null);
 }

@@ -57,6 +57,11 @@ internal static class TextLines
 
     private static void Require(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException($"Input '{path}' is a folder; expected a text file, one text per line.");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Input file '{path}' does not exist.", path);

@@ -30,9 +30,14 @@ public sealed record ModelFiles(string OnnxPath, string TokenizerPath, string? C
         return LocateOnDisk(path);
     }
 
-    /// <summary>What a tokenizer loads from for a path: a known model's folder for its name, else the path itself (a folder, vocab.txt or tokenizer.json).</summary>
+    /// <summary>
+    /// What a tokenizer loads from for a path: a known model's folder for its name, the tokenizer beside an .onnx file
+    /// (as embedding finds it), else the path itself (a folder, vocab.txt or tokenizer.json).
+    /// </summary>
     internal static string TokenizerSource(string path) =>
-        !File.Exists(path) && !Directory.Exists(path) && PretrainedModels.Find(path) is not null ? Locate(path, CancellationToken.None).TokenizerPath : path;
+        File.Exists(path) && path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? LocateOnDisk(path).TokenizerPath
+        : !File.Exists(path) && !Directory.Exists(path) && PretrainedModels.Find(path) is not null ? Locate(path, CancellationToken.None).TokenizerPath
+        : path;
 
     private static ModelFiles LocateOnDisk(string path)
     {
