@@ -73,7 +73,9 @@ public sealed class SignalTests : IDisposable
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await Task.Delay(afterMs);
+        // A blocking sleep, not Task.Delay: under a loaded thread pool (other test assemblies running beside this one) a
+        // delay's continuation came 20 s late, after the process had done its work, and the signal hit nothing to cancel.
+        Thread.Sleep(afterMs);
         Assert.False(process.HasExited, "the process ended before the signal");
         Assert.Equal(0, Signals.Send(process.Id, signal == "INT" ? 2 : 15));
 

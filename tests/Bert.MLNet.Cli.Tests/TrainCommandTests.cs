@@ -4,7 +4,6 @@ using System.Text.Json;
 using Bert.MLNet.Cli.Commands;
 using Bert.MLNet.Cli.Data;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -297,19 +296,5 @@ public sealed class TrainCommandTests : IDisposable
         return path;
     }
 
-    // Compiles generated C# against the assemblies this test runs with, as a program referencing Bert.MLNet and ML.NET would.
-    private static Assembly Compile(string code)
-    {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Concat(Directory.GetFiles(AppContext.BaseDirectory, "Microsoft.ML*.dll"))
-            .Distinct()
-            .Select(p => MetadataReference.CreateFromFile(p));
-        var compilation = CSharpCompilation.Create("Consumption", [CSharpSyntaxTree.ParseText(code)], references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        using var stream = new MemoryStream();
-        var emitted = compilation.Emit(stream);
-        Assert.True(emitted.Success, string.Join('\n', emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
-        Assert.Empty(emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning));
-        return Assembly.Load(stream.ToArray());
-    }
+    private static Assembly Compile(string code) => CSharpCheck.Compile(code, OutputKind.DynamicallyLinkedLibrary);
 }

@@ -6,8 +6,10 @@ namespace Bert.MLNet.Tests;
 
 /// <summary>
 /// The contract every Bert.MLNet estimator keeps, after ML.NET's own TestEstimatorCore: fit; the output schema equals
-/// GetOutputSchema's (from the schema and from its shape); transform; save; load in a fresh MLContext; the same values;
-/// an empty input gives no rows; a wrong column type is refused with the column's name, at GetOutputSchema and Fit.
+/// GetOutputSchema's (from the schema and from its shape) and the row-to-row mapper's, whose rows hold the transform's
+/// values; transform; save; load in a fresh MLContext; the same values; an empty input gives no rows; a wrong column
+/// type is refused with the column's name by the estimator (GetOutputSchema, Fit), the fitted transformer and the
+/// loaded one.
 /// </summary>
 internal static class EstimatorContract
 {
@@ -20,6 +22,7 @@ internal static class EstimatorContract
         where T : class, ITransformer
     {
         var ml = new MLContext(seed: 1);
+        var wrong = ml.Data.LoadFromEnumerable([new NumberRow { Value = 1 }], SchemaDefinitionWithName(textColumn));
         var estimator = makeEstimator(ml);
         var shape = estimator.GetOutputSchema(ShapeOf(data.Schema));
         var transformer = estimator.Fit(data);
@@ -33,6 +36,8 @@ internal static class EstimatorContract
             var added = Visible(output.Schema).Where(c => data.Schema.GetColumnOrNull(c.Name) is null).Select(c => c.Name).ToArray();
             Assert.NotEmpty(added);
             var before = added.ToDictionary(n => n, n => Values(output, n));
+            CheckRowMapper(transformer, data, expected, before);
+            RefusesWrongType(transformer, wrong, textColumn, "the fitted transformer");
 
             var file = Path.Combine(Path.GetTempPath(), $"bert-mlnet-contract-{Guid.NewGuid():N}.zip");
             try
@@ -51,6 +56,7 @@ internal static class EstimatorContract
                     }
 
                     Assert.Equal(0, CountRows(loaded.Transform(Empty(fresh, data))));
+                    RefusesWrongType(loaded, wrong, textColumn, "the loaded transformer");
                 }
                 finally
                 {
@@ -70,12 +76,72 @@ internal static class EstimatorContract
         }
 
         // The text column as a number: refused by name, before any work.
-        var wrong = ml.Data.LoadFromEnumerable([new NumberRow { Value = 1 }], SchemaDefinitionWithName(textColumn));
         var atShape = Assert.ThrowsAny<ArgumentException>(() => makeEstimator(ml).GetOutputSchema(ShapeOf(wrong.Schema)));
         Assert.Contains($"'{textColumn}'", atShape.Message, StringComparison.Ordinal);
         Assert.Contains("Single", atShape.Message, StringComparison.Ordinal);
         var atFit = Assert.ThrowsAny<ArgumentException>(() => makeEstimator(ml).Fit(wrong));
         Assert.Contains($"'{textColumn}'", atFit.Message, StringComparison.Ordinal);
+    }
+
+    // The row-to-row mapper (what PredictionEngine runs) has the transform's schema, and its first row the transform's values.
+    private static void CheckRowMapper(ITransformer transformer, IDataView data, DataViewSchema expected, Dictionary<string, List<object>> values)
+    {
+        Assert.True(transformer.IsRowToRowMapper);
+        var mapper = transformer.GetRowToRowMapper(data.Schema);
+        AssertSameColumns(expected, mapper.OutputSchema);
+        using var cursor = data.GetRowCursor(data.Schema);
+        Assert.True(cursor.MoveNext());
+        var columns = mapper.OutputSchema.Where(c => !c.IsHidden && values.ContainsKey(c.Name)).ToArray();
+        using var row = mapper.GetRow(cursor, columns);
+        foreach (var column in columns)
+        {
+            AssertSameValues([values[column.Name][0]], [RowValue(row, column)], column.Name);
+        }
+    }
+
+    // A wrong input type is refused naming the column, when the schema is asked for and when data is transformed.
+    private static void RefusesWrongType(ITransformer transformer, IDataView wrong, string textColumn, string what)
+    {
+        var error = Assert.ThrowsAny<Exception>(() => CountRows(transformer.Transform(wrong)));
+        Assert.True(error.Message.Contains($"'{textColumn}'", StringComparison.Ordinal), $"{what}: {error.GetType().Name}: {error.Message}");
+        var schema = Assert.ThrowsAny<Exception>(() => transformer.GetOutputSchema(wrong.Schema));
+        Assert.True(schema.Message.Contains($"'{textColumn}'", StringComparison.Ordinal), $"{what}: {schema.GetType().Name}: {schema.Message}");
+    }
+
+    private static object RowValue(DataViewRow row, DataViewSchema.Column column)
+    {
+        var type = column.Type;
+        if (type is VectorDataViewType { ItemType.RawType: var item })
+        {
+            if (item == typeof(float))
+            {
+                VBuffer<float> floats = default;
+                row.GetGetter<VBuffer<float>>(column)(ref floats);
+                return floats.DenseValues().ToArray();
+            }
+
+            VBuffer<long> longs = default;
+            row.GetGetter<VBuffer<long>>(column)(ref longs);
+            return longs.DenseValues().ToArray();
+        }
+
+        if (type.RawType == typeof(int))
+        {
+            var value = 0;
+            row.GetGetter<int>(column)(ref value);
+            return value;
+        }
+
+        if (type.RawType == typeof(bool))
+        {
+            var value = false;
+            row.GetGetter<bool>(column)(ref value);
+            return value;
+        }
+
+        ReadOnlyMemory<char> text = default;
+        row.GetGetter<ReadOnlyMemory<char>>(column)(ref text);
+        return text.ToString();
     }
 
     /// <summary>ML.NET's shape of a schema (SchemaShape.Create is internal to ML.NET).</summary>

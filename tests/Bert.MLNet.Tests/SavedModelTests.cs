@@ -51,35 +51,57 @@ public sealed class SavedModelTests
     [Fact]
     public void RepeatedFitSaveLoadAndPredictLeaveTheTempFolderAsItWas()
     {
+        // A temp folder of the test's own (TMPDIR, which .NET's GetTempPath reads at each call), so that other processes'
+        // files in the system's do not count. This collection runs alone, so no other test sees the change.
         var golden = Golden.For("tiny-bert-opset17");
-        var before = TempFiles();
-        for (var round = 0; round < 3; round++)
+        var temp = Directory.CreateTempSubdirectory("bert-mlnet-own-temp-").FullName;
+        var previous = Environment.GetEnvironmentVariable("TMPDIR");
+        Environment.SetEnvironmentVariable("TMPDIR", temp);
+        try
         {
-            var ml = new MLContext();
-            var data = BertEmbeddingTransformTests.Texts(ml, golden.Sentences);
-            var file = Path.Combine(Path.GetTempPath(), $"bert-mlnet-round-{round}.zip");
-            using (var transformer = ml.Transforms.Text.ApplyBertEmbedding("E", "Text", golden.Folder).Fit(data))
+            Assert.Equal(temp, Path.GetTempPath().TrimEnd('/'));
+            var models = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(temp)!, Path.GetFileName(temp) + "-models")).FullName;
+            try
             {
-                _ = transformer.Transform(data).GetColumn<float[]>("E").ToArray();
-                var engine = ml.Model.CreatePredictionEngine<BertEmbeddingTransformTests.TextRow, Embedded>(transformer);
-                _ = engine.Predict(new BertEmbeddingTransformTests.TextRow { Text = "one row" });
-                ml.Model.Save(transformer, data.Schema, file);
-            }
+                for (var round = 0; round < 3; round++)
+                {
+                    var ml = new MLContext();
+                    var data = BertEmbeddingTransformTests.Texts(ml, golden.Sentences);
+                    var file = Path.Combine(models, $"round-{round}.zip");
+                    using (var transformer = ml.Transforms.Text.ApplyBertEmbedding("E", "Text", golden.Folder).Fit(data))
+                    {
+                        _ = transformer.Transform(data).GetColumn<float[]>("E").ToArray();
+                        var engine = ml.Model.CreatePredictionEngine<BertEmbeddingTransformTests.TextRow, Embedded>(transformer);
+                        _ = engine.Predict(new BertEmbeddingTransformTests.TextRow { Text = "one row" });
+                        ml.Model.Save(transformer, data.Schema, file);
+                    }
 
-            using (var loaded = (IDisposable)ml.Model.Load(file, out _))
+                    using (var loaded = (IDisposable)ml.Model.Load(file, out _))
+                    {
+                        _ = ((ITransformer)loaded).Transform(data).GetColumn<float[]>("E").ToArray();
+                    }
+
+                    using (var batched = (IDisposable)ml.Model.LoadWithBatchedEmbeddings(file, out _))
+                    {
+                        _ = ((ITransformer)batched).Transform(data).GetColumn<float[]>("E").ToArray();
+                    }
+                }
+
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Assert.Empty(Directory.EnumerateFileSystemEntries(temp));
+            }
+            finally
             {
-                _ = ((ITransformer)loaded).Transform(data).GetColumn<float[]>("E").ToArray();
+                Directory.Delete(models, recursive: true);
             }
-
-            File.Delete(file);
         }
-
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        Assert.Equal(before, TempFiles());
+        finally
+        {
+            Environment.SetEnvironmentVariable("TMPDIR", previous);
+            Directory.Delete(temp, recursive: true);
+        }
     }
-
-    private static string[] TempFiles() => [.. Directory.GetFiles(Path.GetTempPath()).Order(StringComparer.Ordinal)];
 
     private static string LoadCheckDll() => BuiltProgram(Path.Combine("tests", "Bert.MLNet.LoadCheck"), "Bert.MLNet.LoadCheck");
 

@@ -9,7 +9,7 @@ namespace Bert.MLNet.Onnx;
 /// opset 14 exports write it), or ONNX Runtime's fused SkipLayerNormalization / EmbedLayerNormalization.
 /// Module names (<c>/encoder/layer.3/…</c>) are only reported, never relied on.
 /// </summary>
-public static class HiddenStateFinder
+internal static class HiddenStateFinder
 {
     /// <summary>Finds the hidden states, or explains what was found instead.</summary>
     /// <exception cref="InvalidDataException">No chain of residual normalizations (the message says what was found).</exception>

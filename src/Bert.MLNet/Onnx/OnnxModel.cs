@@ -6,7 +6,7 @@ namespace Bert.MLNet.Onnx;
 /// An ONNX model read into memory for inspection and small edits (adding outputs), then handed to
 /// ONNX Runtime as bytes. Fields this project does not model are kept as they are.
 /// </summary>
-public sealed class OnnxModel
+internal sealed class OnnxModel
 {
     private readonly ModelProto model;
 

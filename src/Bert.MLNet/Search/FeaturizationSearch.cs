@@ -274,27 +274,19 @@ public sealed class FeaturizationSearch
         return output;
     }
 
-    // One text's vector for a candidate, as ApplyBertEmbedding with the candidate's options computes it: the layers
-    // concatenated or averaged, then (Normalize) the whole of it scaled to unit length.
+    // One text's vector for a candidate, as ApplyBertEmbedding with the candidate's options computes it: the chosen
+    // layers combined by Pooler.Combine (concatenated, or averaged for first-last-avg), then (Normalize) scaled to unit length.
     private static float[] Vector(float[] row, FeatureCandidate candidate, int width, bool normalize)
     {
-        var output = new float[Dimension(candidate, width, pairs: false)];
-        if (candidate.Averaged)
+        var layers = candidate.Layers.Count;
+        var chosen = new float[layers * width];
+        for (var i = 0; i < layers; i++)
         {
-            // first-last-avg: the mean of the two layers' mean-pooled vectors, as Pooling.FirstLastAverage computes it.
-            var first = row.AsSpan(candidate.Layers[0] * width, width);
-            var last = row.AsSpan(candidate.Layers[1] * width, width);
-            System.Numerics.Tensors.TensorPrimitives.Add(first, last, output);
-            System.Numerics.Tensors.TensorPrimitives.Divide(output, 2, output);
-        }
-        else
-        {
-            for (var i = 0; i < candidate.Layers.Count; i++)
-            {
-                row.AsSpan(candidate.Layers[i] * width, width).CopyTo(output.AsSpan(i * width));
-            }
+            row.AsSpan(candidate.Layers[i] * width, width).CopyTo(chosen.AsSpan(i * width));
         }
 
+        var output = new float[Dimension(candidate, width, pairs: false)];
+        Embeddings.Pooler.Combine(chosen, layers, width, candidate.Averaged ? LayerCombination.Mean : LayerCombination.Concat, null, output);
         if (normalize)
         {
             Embeddings.Pooler.Normalize(output);
