@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Tokenizers;
-using Microsoft.ML.Transforms;
 
 namespace Bert.MLNet.Benchmarks;
 

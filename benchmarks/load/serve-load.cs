@@ -89,4 +89,4 @@ async Task<(Result Result, long PeakKb)> Round(int? limit)
     return (new Result(ok, refused, other, timeouts, seconds, latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)]), peakKb);
 }
 
-record Result(int Ok, int Refused, int Other, int Timeouts, double Seconds, double P50, double P99);
+internal sealed record Result(int Ok, int Refused, int Other, int Timeouts, double Seconds, double P50, double P99);

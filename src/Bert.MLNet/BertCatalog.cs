@@ -1,7 +1,6 @@
 using Bert.MLNet.Tokenizers;
 using Bert.MLNet.Transforms;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace Bert.MLNet;
 

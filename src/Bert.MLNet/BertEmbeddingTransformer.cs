@@ -24,7 +24,6 @@ namespace Bert.MLNet;
 public sealed class BertEmbeddingTransformer : ITransformer, IDisposable, IBlockEmbedder
 {
     private readonly bool ownsModel;
-    private readonly DataViewSchema fitSchema;
     private readonly OnnxForm savedForm;
 
     internal BertEmbeddingTransformer(BertModel model, bool ownsModel, string outputColumnName, string inputColumnName, EmbeddingOptions options,
@@ -35,7 +34,6 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable, IBlock
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         Options = options;
-        this.fitSchema = fitSchema;
         Plan = PoolingPlan.For(model, options);
         Encoder = model.Encoder(options, model.ResolveMaxLength(options));
         VectorColumnNames = VectorColumns(outputColumnName, Plan);

@@ -7,8 +7,6 @@ namespace Bert.MLNet.Tests;
 /// <summary>ApplyBertEmbedding and TokenizeForBert in ML.NET pipelines: the estimator contract, PyTorch parity, save and load.</summary>
 public sealed class BertEmbeddingTransformTests
 {
-    private const float Tolerance = 1e-4f;
-
     internal sealed class TextRow
     {
         public string Text { get; set; } = string.Empty;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Bert.MLNet.Cli.Serving;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;

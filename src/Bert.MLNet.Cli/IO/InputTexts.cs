@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Bert.MLNet.Cli.Data;
 using Bert.MLNet.Cluster;
-using Microsoft.ML;
 
 namespace Bert.MLNet.Cli.IO;
 

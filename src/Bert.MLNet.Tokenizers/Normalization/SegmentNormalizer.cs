@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text;
 
 namespace Bert.MLNet.Tokenizers.Normalization;

@@ -1,6 +1,5 @@
 using Bert.MLNet.Embeddings;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace Bert.MLNet.Transforms;
 
