@@ -66,6 +66,27 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task Int8ServesTheLibrarysInt8Vectors()
+    {
+        // One text per request, so each runs alone, as the library's call on that one text does (an int8 vector varies
+        // slightly with its batch: a run's activations share one scale).
+        await using var app = await Start(new ServeOptions(Model, Precision: Precision.Int8));
+        using var model = BertModel.Load(Model);
+        var int8 = model.DefaultOptions with { Precision = Precision.Int8 };
+        var client = new EmbeddingClient(Model, new ApiKeyCredential("unused"), ClientOptions(app));
+        foreach (var text in Texts.Where(t => t.Length > 0))
+        {
+            var served = (await client.GenerateEmbeddingAsync(text)).Value.ToFloats();
+            AssertClose(model.Embed([text], int8)[0], served.Span);
+            Assert.NotEqual(model.Embed([text])[0].ToArray(), served.ToArray());
+        }
+
+        using var http = app.GetTestClient();
+        using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri("/health", UriKind.Relative)));
+        Assert.Equal("int8", health.RootElement.GetProperty("precision").GetString());
+    }
+
+    [Fact]
     public async Task RefusalsComeInOpenAIsErrorShapeWithTheirStatus()
     {
         await using var app = await Start(new ServeOptions(Model, MaxRequestBytes: 4_000, MaxInputs: 8, MaxBatchTokens: 600));
