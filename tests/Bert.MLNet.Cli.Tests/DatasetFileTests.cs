@@ -131,6 +131,26 @@ public sealed class DatasetFileTests : IDisposable
         Assert.Contains("has no column 'Doc' (--group-col)", Error("nogroup.tsv", "Label\tText\na\tx\nb\ty\n", s => s with { GroupColumn = "Doc" }), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TrainWarnsOfOneRowClassesImplausibleClassCountsAndRareBinaryClasses()
+    {
+        List<string> Warnings(string content, string task, int folds = 2)
+        {
+            var file = DatasetFile.Open(Write("warn.tsv", content));
+            var settings = new TrainSettings(file.Path, "Label", "Text", Path.Combine(folder, "out")) { Folds = folds };
+            return TrainingChecks.Check(file, file.Labels("Label"), settings, task == "binary" ? Bert.MLNet.Search.SearchTask.Binary : Bert.MLNet.Search.SearchTask.Multiclass);
+        }
+
+        Assert.Equal(["2 classes of column 'Label' have one row ('c', 'd'): the fold that tests such a row has never seen its class."],
+            Warnings("Label\tText\n" + string.Concat(Enumerable.Repeat("a\tx\nb\ty\n", 4)) + "c\tv\nd\tu\n", "multiclass"));
+        var fragments = string.Concat(Enumerable.Range(0, 10).Select(i => $"fragment {i}\tx\nfragment {i}\ty\nfragment {i + 10}\tz\n"));
+        Assert.Equal(["column 'Label' has 20 classes for 30 rows: is it the label you meant? (numbers are a regression only when every label is one; --task regression says so)"],
+            Warnings("Label\tText\n" + fragments, "multiclass"));
+        Assert.Equal(["class 'spam' of column 'Label' has 2 rows for 5 folds: some folds test without it, and the scores vary more."],
+            Warnings("Label\tText\n" + string.Concat(Enumerable.Repeat("ham\tx\n", 8)) + "spam\ty\nspam\tz\n", "binary", folds: 5));
+        Assert.Empty(Warnings("Label\tText\na\tx\na\ty\nb\tz\nb\tw\n", "binary"));
+    }
+
     private string Write(string name, string content)
     {
         var path = Path.Combine(folder, name);

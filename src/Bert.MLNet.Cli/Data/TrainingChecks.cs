@@ -48,7 +48,7 @@ internal static class TrainingChecks
 
         var counts = labels.GroupBy(l => l, StringComparer.Ordinal).Select(g => (Class: g.Key, Rows: g.Count())).ToArray();
         var single = counts.Where(c => c.Rows == 1).Select(c => c.Class).ToArray();
-        if (counts.Length > ManyClasses || counts.Length * 2 > labels.Length)
+        if (task == SearchTask.Multiclass && (counts.Length > ManyClasses || counts.Length * 2 > labels.Length))
         {
             warnings.Add($"column '{settings.LabelColumn}' has {counts.Length} classes for {labels.Length} rows: is it the label you meant? " +
                 "(numbers are a regression only when every label is one; --task regression says so)");
@@ -56,7 +56,7 @@ internal static class TrainingChecks
         else if (single.Length > 0)
         {
             warnings.Add($"{single.Length} {(single.Length == 1 ? "class" : "classes")} of column '{settings.LabelColumn}' {(single.Length == 1 ? "has" : "have")} one row " +
-                $"({string.Join(", ", single.Take(5).Select(c => $"'{c}'"))}{(single.Length > 5 ? ", ..." : string.Empty)}): a fold that tests it has never seen it.");
+                $"({string.Join(", ", single.Take(5).Select(c => $"'{c}'"))}{(single.Length > 5 ? ", ..." : string.Empty)}): the fold that tests such a row has never seen its class.");
         }
 
         var rarest = counts.MinBy(c => c.Rows);
