@@ -104,10 +104,11 @@ public sealed record FeaturizationSearchOptions
                 nameof(SecondTextColumnName));
         }
 
-        if (GroupColumnName is not null && (GroupColumnName.Length == 0 || GroupColumnName == LabelColumnName || GroupColumnName == TextColumnName))
+        if (GroupColumnName is not null && (GroupColumnName.Length == 0 || GroupColumnName == LabelColumnName || GroupColumnName == TextColumnName
+            || GroupColumnName == SecondTextColumnName))
         {
             throw new ArgumentException(
-                $"{nameof(GroupColumnName)} is '{GroupColumnName}'; name a column other than the label and the text, or leave it null.", nameof(GroupColumnName));
+                $"{nameof(GroupColumnName)} is '{GroupColumnName}'; name a column other than the label and the texts, or leave it null.", nameof(GroupColumnName));
         }
 
         if (CombinedTextMargin is < 0 or double.NaN)
