@@ -54,11 +54,26 @@ internal static class ClusterHosting
         return silo;
     }
 
+    /// <summary>How long a client tries to reach a silo before its start fails.</summary>
+    internal static TimeSpan ClientConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A client of the cluster whose membership is in the Redis at <paramref name="redis"/>.</summary>
     internal static IClientBuilder UseBertCluster(this IClientBuilder client, string redis)
     {
         var configuration = RedisConfiguration(redis);
         client.UseRedisClustering(options => options.ConfigurationOptions = configuration);
+        System.Diagnostics.Stopwatch? connecting = null;
+        client.UseConnectionRetryFilter(async (_, cancellation) =>
+        {
+            connecting ??= System.Diagnostics.Stopwatch.StartNew();
+            if (connecting.Elapsed > ClientConnectTimeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+            return true;
+        });
         client.Configure<ClusterOptions>(options =>
         {
             options.ClusterId = ClusterId;

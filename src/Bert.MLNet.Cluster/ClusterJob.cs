@@ -38,6 +38,9 @@ internal sealed record JobSummary(JobManifest Manifest, int Resumed, int Redone,
 /// </summary>
 internal sealed class ClusterJob(IClusterClient client)
 {
+    // This client run's own name for its shards' activations.
+    private readonly string run = Guid.NewGuid().ToString("N")[..12];
+
     /// <summary>The longest a shard goes without any silo answering for it before the job gives up.</summary>
     internal static TimeSpan LostClusterTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -180,12 +183,18 @@ internal sealed class ClusterJob(IClusterClient client)
         var chars = texts.Sum(t => (long)t.Length);
         if (chars > MaxShardChars)
         {
-            throw new ArgumentException(
-                $"--shard-rows {job.ShardRows}: shard {shard} (rows {first}..{first + rows - 1}) holds {chars:N0} characters, more than the {MaxShardChars:N0} one message carries; use fewer rows per shard.");
+            throw new ArgumentException(rows == 1
+                ? $"'{input.Path}' row {first} (counted from 0, as the parts' row column) is one text of {chars:N0} characters, more than the {MaxShardChars:N0} one message carries; split it."
+                : $"--shard-rows {job.ShardRows}: shard {shard} (rows {first}..{first + rows - 1}, counted from 0) holds {chars:N0} characters, more than the {MaxShardChars:N0} one message carries; use fewer rows per shard.");
         }
 
         var work = new ShardWork(job.Job, shard, first, texts, job.Settings, folder);
-        var grain = client.GetGrain<IShardGrain>($"{job.Job}/{shard}");
+
+        // Keyed by this run too: an activation an earlier client left (cancelled, killed, or writing another folder)
+        // still holds that run's outcome, which says nothing about this folder.
+        var attempt = 0;
+        IShardGrain Grain() => client.GetGrain<IShardGrain>($"{job.Job}/{shard}/{run}/{attempt}");
+        var grain = Grain();
         var started = false;
         var redone = false;
         var answered = Stopwatch.StartNew();
@@ -216,6 +225,15 @@ internal sealed class ClusterJob(IClusterClient client)
                         break;
                     case ShardState.Done:
                         await ReleaseAsync(grain);
+                        if (!await PartsFolder.IsWrittenAsync(folder, shard, job.Job, first, rows, cancellation))
+                        {
+                            // Done, but its part is not in this folder (removed while the job ran): do it again.
+                            attempt++;
+                            grain = Grain();
+                            started = false;
+                            break;
+                        }
+
                         return new ShardRecord(shard, PartsFolder.PartName(shard), first, rows, status.Tokens, status.Truncated, status.Silo ?? "?");
                     case ShardState.Failed:
                         await ReleaseAsync(grain);

@@ -53,7 +53,7 @@ internal sealed class PartsFolder
         var manifestPath = Path.Combine(folder, ManifestName);
         if (!File.Exists(manifestPath))
         {
-            if (Directory.EnumerateFileSystemEntries(folder).Any(e => !Path.GetFileName(e).StartsWith(".part-", StringComparison.Ordinal)))
+            if (Directory.EnumerateFileSystemEntries(folder).Any(e => !IsTemporary(Path.GetFileName(e))))
             {
                 throw new ArgumentException($"{option} '{folder}' is not empty and holds no {ManifestName}: choose a new or empty folder.");
             }
@@ -86,9 +86,16 @@ internal sealed class PartsFolder
                 "the input, model or options differ. Choose another folder, or remove it to start over.");
         }
 
-        var done = recorded.Done.Where(r => r.Shard >= 0 && r.Shard < planned.Shards).DistinctBy(r => r.Shard).OrderBy(r => r.Shard).ToList();
+        // A recorded shard counts only while its part is there: one deleted since is planned again.
+        var done = recorded.Done.Where(r => r.Shard >= 0 && r.Shard < planned.Shards && File.Exists(Path.Combine(folder, PartName(r.Shard))))
+            .DistinctBy(r => r.Shard).OrderBy(r => r.Shard).ToList();
         return new PartsFolder(folder, planned with { Done = done });
     }
+
+    // What a writer leaves when it dies before its rename: a part's or the manifest's temporary.
+    private static bool IsTemporary(string name) =>
+        name.EndsWith(".tmp", StringComparison.Ordinal)
+        && (name.StartsWith(".part-", StringComparison.Ordinal) || name.StartsWith($".{ManifestName}.", StringComparison.Ordinal));
 
     /// <summary>
     /// Shard <paramref name="shard"/>'s part if it is already in the folder but not in the manifest (written by a silo
@@ -164,7 +171,7 @@ internal sealed class PartsFolder
     /// <summary>Deletes the temporary files silos that died left (called once no shard of the job is running).</summary>
     internal void SweepTemporaries()
     {
-        foreach (var file in Directory.EnumerateFiles(path, ".part-*.tmp"))
+        foreach (var file in Directory.EnumerateFiles(path, ".part-*.tmp").Concat(Directory.EnumerateFiles(path, $".{ManifestName}.*.tmp")))
         {
             File.Delete(file);
         }

@@ -96,7 +96,17 @@ internal sealed record ShardStatus(
     [property: Id(5)] string? Message = null,
     [property: Id(6)] int[]? Shape = null);
 
-/// <summary>The model a silo serves and the conventions it brings.</summary>
+/// <summary>The model a silo serves, the conventions it brings and the shape options are checked against.</summary>
+/// <param name="Name">The model's name.</param>
+/// <param name="Source">The model as the silo was given it (a name or a path).</param>
+/// <param name="Fingerprint">What the silos must share: a SHA-256 over the model's ONNX fingerprint and its tokenizer (vocabulary and settings).</param>
+/// <param name="Precision">The silo's precision, which jobs get unless they ask for another.</param>
+/// <param name="Pooling">The model's pooling convention.</param>
+/// <param name="Normalize">Whether the model's convention normalizes.</param>
+/// <param name="Silo">The silo that answered.</param>
+/// <param name="LayerCount">Encoder layers, to check a job's layers against.</param>
+/// <param name="MaxPositions">Position embeddings, to check a job's maximum length against.</param>
+/// <param name="DefaultMaxLength">The encoding length when a job gives none.</param>
 [GenerateSerializer, Immutable]
 internal sealed record ServedModelInfo(
     [property: Id(0)] string Name,
@@ -105,4 +115,7 @@ internal sealed record ServedModelInfo(
     [property: Id(3)] Precision Precision,
     [property: Id(4)] Pooling Pooling,
     [property: Id(5)] bool Normalize,
-    [property: Id(6)] string Silo);
+    [property: Id(6)] string Silo,
+    [property: Id(7)] int LayerCount,
+    [property: Id(8)] int MaxPositions,
+    [property: Id(9)] int DefaultMaxLength);

@@ -1,3 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
 namespace Bert.MLNet.Cluster;
 
 /// <summary>
@@ -17,6 +21,7 @@ internal sealed class SiloModel : ILifecycleParticipant<ISiloLifecycle>, IDispos
         Model = model;
         Source = source;
         Precision = precision;
+        Identity = IdentityOf(model);
     }
 
     /// <summary>The loaded model.</summary>
@@ -28,9 +33,13 @@ internal sealed class SiloModel : ILifecycleParticipant<ISiloLifecycle>, IDispos
     /// <summary>The silo's precision.</summary>
     internal Precision Precision { get; }
 
+    /// <summary>What every silo of a job must share (<see cref="ServedModelInfo.Fingerprint"/>).</summary>
+    internal string Identity { get; }
+
     /// <summary>What this silo serves, as <paramref name="silo"/>.</summary>
     internal ServedModelInfo Describe(string silo) =>
-        new(Model.Name, Source, Model.Fingerprint, Precision, Model.Conventions.Pooling, Model.Conventions.Normalize, silo);
+        new(Model.Name, Source, Identity, Precision, Model.Conventions.Pooling, Model.Conventions.Normalize, silo, Model.LayerCount, Model.MaxPositions,
+            Model.DefaultMaxLength);
 
     /// <summary>Embeds a shard and writes its part, unless the part is already there; its status once it is.</summary>
     /// <exception cref="ArgumentException">The shard was planned for another model.</exception>
@@ -39,10 +48,11 @@ internal sealed class SiloModel : ILifecycleParticipant<ISiloLifecycle>, IDispos
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, stopping.Token);
         var token = linked.Token;
-        if (work.Settings.ModelFingerprint != Model.Fingerprint)
+        if (work.Settings.ModelFingerprint != Identity)
         {
             throw new ArgumentException(
-                $"the job was planned for {work.Settings.Model} ({work.Settings.ModelFingerprint}) and silo {silo} serves {Model.Name} ({Model.Fingerprint}): run every silo with one --model.");
+                $"the job was planned for {work.Settings.Model} ({work.Settings.ModelFingerprint[..12]}) and silo {silo} serves {Model.Name} ({Identity[..12]}; " +
+                "its ONNX file or its tokenizer differs): run every silo with one --model.");
         }
 
         if (await PartsFolder.IsWrittenAsync(work.OutputFolder, work.Shard, work.Job, work.FirstRow, work.Texts.Length, token))
@@ -67,6 +77,19 @@ internal sealed class SiloModel : ILifecycleParticipant<ISiloLifecycle>, IDispos
         {
             turn.Release();
         }
+    }
+
+    // The ONNX file's fingerprint alone would let a silo whose vocabulary or lowercasing differs write other numbers.
+    private static string IdentityOf(BertModel model)
+    {
+        var tokenizer = model.Tokenizer;
+        var text = new StringBuilder(model.Fingerprint).Append('\n').Append(JsonSerializer.Serialize(tokenizer.Options)).Append('\n');
+        for (var id = 0; id < tokenizer.VocabularySize; id++)
+        {
+            text.Append(tokenizer.GetToken(id)).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     /// <summary>Cancels the running shard as soon as the silo starts stopping, so that it is redone on a silo that stays.</summary>

@@ -100,13 +100,19 @@ public sealed partial class BertModel
         Encoder(options, maxLength).EncodeAll(texts, firstRow);
 
     // The encoding length for options, checked against the model's positions and the window stride.
-    internal int ResolveMaxLength(EmbeddingOptions options)
+    internal int ResolveMaxLength(EmbeddingOptions options) => ResolveMaxLength(options, DefaultMaxLength, MaxPositions);
+
+    /// <summary>
+    /// The encoding length for <paramref name="options"/> on a model of this default length and these positions, checked
+    /// against the positions and the window stride: what <see cref="Embed"/> checks, for a caller without the model.
+    /// </summary>
+    internal static int ResolveMaxLength(EmbeddingOptions options, int defaultMaxLength, int maxPositions)
     {
-        var maxLength = options.MaxLength ?? DefaultMaxLength;
-        if (maxLength > MaxPositions)
+        var maxLength = options.MaxLength ?? defaultMaxLength;
+        if (maxLength > maxPositions)
         {
             throw new ArgumentOutOfRangeException(nameof(options), maxLength,
-                $"{nameof(EmbeddingOptions.MaxLength)} is {maxLength} but the model's position embeddings cover {MaxPositions} tokens.");
+                $"{nameof(EmbeddingOptions.MaxLength)} is {maxLength} but the model's position embeddings cover {maxPositions} tokens.");
         }
 
         if (options.LongText == LongTextHandling.Window && options.Stride >= maxLength - 2)

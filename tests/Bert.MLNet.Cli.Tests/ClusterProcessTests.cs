@@ -95,6 +95,16 @@ public sealed class ClusterProcessTests : IDisposable
         var (exit, stderr) = await Ended(client, client.StandardError.ReadToEndAsync());
         Assert.Equal(1, exit);
         Assert.Contains($"--redis 127.0.0.1:{unused}", stderr, StringComparison.Ordinal);
+        Assert.True(stderr.Trim().Split('\n').Length == 1, "one line, no stack traces: " + stderr);
+
+        // A silo on a port another process holds would get the silo there declared dead: it is refused first.
+        using var taken = new TcpListener(IPAddress.Any, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var silo = Tool(["silo", "--redis", $"127.0.0.1:{unused}", "--model", Model, "--port", port]);
+        (exit, stderr) = await Ended(silo, silo.StandardError.ReadToEndAsync());
+        Assert.Equal(1, exit);
+        Assert.Equal($"error: --port {port} is in use on this machine (another silo?); give each silo ports of its own.", stderr.Trim());
 
         var malformed = Tool(["embed", "--redis", "nowhere", "--input", input, "--output", "x"]);
         (exit, stderr) = await Ended(malformed, malformed.StandardError.ReadToEndAsync());

@@ -34,7 +34,8 @@ internal sealed record ClusterEmbed(string Redis, string? Model, bool PrecisionG
 
         var texts = input.ForJob(job.ShardRows);
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        // Failures are said in one line below; Orleans' and the host's own logs would repeat them with their stacks.
+        builder.Logging.SetMinimumLevel(LogLevel.Error).AddFilter("Orleans", LogLevel.Critical).AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.UseOrleansClient(client => client.UseBertCluster(job.Redis));
         using var host = builder.Build();
         try
@@ -43,13 +44,24 @@ internal sealed record ClusterEmbed(string Redis, string? Model, bool PrecisionG
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new IOException($"--redis {job.Redis}: no silo of the cluster answered ({e.GetBaseException().Message}); start one with 'bert-mlnet silo --redis {job.Redis}'.", e);
+            throw new IOException(
+                $"--redis {job.Redis}: no silo of the cluster answered within {ClusterHosting.ClientConnectTimeout.TotalSeconds:F0} s ({e.GetBaseException().Message}); " +
+                $"is Redis there, and a 'bert-mlnet silo --redis {job.Redis}' running?", e);
         }
 
         try
         {
             var cluster = new ClusterJob(host.Services.GetRequiredService<IClusterClient>());
-            var served = await cluster.DescribeAsync(cancellation);
+            ServedModelInfo served;
+            try
+            {
+                served = await cluster.DescribeAsync(cancellation);
+            }
+            catch (OrleansException e)
+            {
+                throw new IOException($"--redis {job.Redis}: no silo answered for {ClusterJob.LostClusterTimeout.TotalSeconds:F0} s ({e.Message}); is a 'bert-mlnet silo' running?", e);
+            }
+
             if (job.Model is { } asked && !asked.Equals(served.Name, StringComparison.OrdinalIgnoreCase) && asked != served.Source)
             {
                 throw new ArgumentException($"--model '{asked}': the cluster at {job.Redis} serves {served.Name} ('bert-mlnet silo --model' chooses it); leave --model out to use it.");
@@ -60,6 +72,10 @@ internal sealed record ClusterEmbed(string Redis, string? Model, bool PrecisionG
             {
                 throw new ArgumentException("--pooling none writes one vector per token, which Parquet parts cannot hold; use a pooling, or embed to .jsonl without --redis.");
             }
+
+            // The checks every silo makes, made here: a bad option is one line naming it, before a folder is made.
+            options.Validate(options.Pooling == Pooling.FirstLastAverage ? 2 : options.Layers.Resolve(served.LayerCount).Count);
+            BertModel.ResolveMaxLength(options, served.DefaultMaxLength, served.MaxPositions);
 
             var clock = Stopwatch.StartNew();
             var line = new ProgressLine(clock);

@@ -33,10 +33,15 @@ internal static class CommandErrors
         if (e.ParamName is { } name)
         {
             message = message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal);
-            if (Flags.TryGetValue(name, out var flag))
-            {
-                message = System.Text.RegularExpressions.Regex.Replace(message, $@"\b{name}\b", flag);
-            }
+        }
+
+        // The property the message is about: its parameter, or else the one it opens with ("MaxLength is 600 but ...").
+        var property = e.ParamName is { } parameter && Flags.ContainsKey(parameter) ? parameter
+            : System.Text.RegularExpressions.Regex.Match(message, @"^(\w+) is ") is { Success: true } opening && Flags.ContainsKey(opening.Groups[1].Value)
+                ? opening.Groups[1].Value : null;
+        if (property is not null)
+        {
+            message = System.Text.RegularExpressions.Regex.Replace(message, $@"\b{property}\b", Flags[property]);
         }
 
         return message.ReplaceLineEndings(" ");

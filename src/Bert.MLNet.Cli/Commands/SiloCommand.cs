@@ -39,6 +39,7 @@ internal static class SiloCommand
     internal static async Task<int> Run(string redis, string modelPath, Precision precision, int threads, ClusterHosting.Endpoints endpoints, CancellationToken cancellation)
     {
         ClusterHosting.RedisConfiguration(redis);
+        RefuseTakenPorts(endpoints);
         var loaded = BertModel.Load(modelPath, new RuntimeOptions { IntraOpThreads = threads });
         var model = new SiloModel(loaded, modelPath, precision);
         try
@@ -53,8 +54,9 @@ internal static class SiloCommand
         }
 
         var builder = Host.CreateApplicationBuilder();
-        // Orleans' own warnings (a peer that stopped answering, with its stack) are its business; errors still show.
-        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
+        // Orleans' own warnings and errors (a peer that stopped answering, a Redis that did not, with their stacks) are its
+        // business: what stops the silo is said in one line below.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Critical).AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.UseOrleans(silo => silo.UseBertCluster(redis, endpoints, model));
         using var host = builder.Build();
         try
@@ -81,6 +83,27 @@ internal static class SiloCommand
         await host.StopAsync(TimeSpan.FromSeconds(30));
         Console.Error.WriteLine("silo stopped: it left the cluster, and shards it was running are redone by the others");
         return 0;
+    }
+
+    // A second silo on a port in use would join under the same address and get the first one declared dead.
+    private static void RefuseTakenPorts(ClusterHosting.Endpoints endpoints)
+    {
+        foreach (var (port, option) in new[] { (endpoints.SiloPort, "--port"), (endpoints.GatewayPort, "--gateway-port") })
+        {
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Any, port);
+            try
+            {
+                listener.Start();
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                throw new ArgumentException($"{option} {port} is in use on this machine (another silo?); give each silo ports of its own.", e);
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
     }
 
     private static ClusterHosting.Endpoints Endpoints(string redis, string? address, int port, int gatewayPort)
