@@ -21,14 +21,6 @@ public sealed record RuntimeOptions
     public ExecutionMode ExecutionMode { get; init; } = ExecutionMode.ORT_SEQUENTIAL;
 
     /// <summary>
-    /// Whether ONNX Runtime's operator threads spin while they wait for work (its <c>session.intra_op.allow_spinning</c>;
-    /// default true, as ONNX Runtime does). Spinning shortens the gaps between operators of one run when the model has
-    /// the cores to itself; where other work shares them (an HTTP server parsing requests, a cluster silo), the spinning
-    /// threads take the cores that work needs, and false lets it run.
-    /// </summary>
-    public bool SpinWhileIdle { get; init; } = true;
-
-    /// <summary>
     /// The NVIDIA GPU to run on through CUDA, or null (the default) for the CPU. Needs ONNX Runtime's CUDA build
     /// (the package Microsoft.ML.OnnxRuntime.Gpu.Linux in place of Microsoft.ML.OnnxRuntime) and CUDA's libraries.
     /// </summary>
@@ -47,11 +39,6 @@ public sealed record RuntimeOptions
             GraphOptimizationLevel = GraphOptimization,
             ExecutionMode = ExecutionMode,
         };
-        if (!SpinWhileIdle)
-        {
-            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        }
-
         if (CudaDeviceId is { } device)
         {
             var providers = OrtEnv.Instance().GetAvailableProviders();
