@@ -128,7 +128,7 @@ internal static class TrainCommand
             if (result.TextsTruncated > 0)
             {
                 errors.MarkupLineInterpolated(
-                    $"{result.TextsTruncated} of {file.Rows * (settings.SecondTextColumn is null ? 1 : 2)} texts are longer than {options.Embedding.MaxLength?.ToString() ?? "the model's"} tokens: their features come from the first tokens only");
+                    $"{result.TextsTruncated} of {file.Rows * (settings.SecondTextColumn is null ? 1 : 2)} texts are longer than the model's maximum length: their features come from their first tokens only");
             }
 
             errors.MarkupLineInterpolated(
