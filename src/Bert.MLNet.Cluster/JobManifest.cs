@@ -47,8 +47,11 @@ internal sealed record JobManifest
     /// <summary>Rows per shard (the last may have fewer).</summary>
     public required int ShardRows { get; init; }
 
-    /// <summary>Shards: ceiling of rows over shard rows.</summary>
-    public int Shards => Rows == 0 ? 0 : checked((int)((Rows + ShardRows - 1) / ShardRows));
+    /// <summary>
+    /// Shards: ceiling of rows over shard rows, and one (of no rows) for an empty input, so that the folder holds a
+    /// Parquet file with the columns, as one-process <c>embed</c> writes, and readers find a table to read.
+    /// </summary>
+    public int Shards => Rows == 0 ? 1 : checked((int)((Rows + ShardRows - 1) / ShardRows));
 
     /// <summary>The shards done, by shard number.</summary>
     public List<ShardRecord> Done { get; init; } = [];

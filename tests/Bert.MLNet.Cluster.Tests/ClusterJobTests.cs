@@ -146,6 +146,21 @@ public sealed class ClusterJobTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task AnEmptyInputGivesOnePartOfNoRowsThatReadersRead()
+    {
+        var input = Input(0);
+        var job = new ClusterJob(cluster.Client);
+        var settings = JobSettings.From(Options, await job.DescribeAsync(CancellationToken.None));
+        var output = Path.Combine(folder, "empty");
+        var summary = await job.RunAsync(input, settings, output, shardRows: 20, progress: null, CancellationToken.None);
+        Assert.True(summary.Manifest.Complete);
+        Assert.Equal(["_manifest.json", PartsFolder.PartName(0)], Entries(output));
+        var (count, _, rows) = PartsReader.Read(Path.Combine(output, "*.parquet"));
+        Assert.Equal(0, count);
+        Assert.Empty(rows);
+    }
+
+    [Fact]
     public async Task ASiloWhoseTokenizerDiffersRefusesTheJobThoughItsOnnxFileIsTheSame()
     {
         // The bundled model with lowercasing off: the same ONNX file, other ids for any capital letter.
