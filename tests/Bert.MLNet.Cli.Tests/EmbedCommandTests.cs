@@ -62,8 +62,12 @@ public sealed class EmbedCommandTests : IDisposable
 
         var missing = Assert.Throws<ArgumentException>(() => new Bert.MLNet.Cli.IO.InputTexts(csv, "body").Read());
         Assert.Contains("no column 'body' (--column)", missing.Message, StringComparison.Ordinal);
-        var perToken = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, csv, output, new EmbeddingOptions { Pooling = Pooling.None }, 1, CancellationToken.None));
+        var perToken = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, Write("lines.txt", "one\ntwo\n"), output, new EmbeddingOptions { Pooling = Pooling.None }, 1, CancellationToken.None));
         Assert.Contains(".jsonl", perToken.Message, StringComparison.Ordinal);
+
+        // A dataset without --column is refused, not embedded line by line with its header.
+        var lines = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, csv, output, new EmbeddingOptions(), 1, CancellationToken.None));
+        Assert.Equal($"--input '{csv}' is a .csv dataset: name the column to embed with --column (to embed whole lines, give the file a .txt name).", lines.Message);
     }
 
     [Fact]
@@ -114,7 +118,7 @@ public sealed class EmbedCommandTests : IDisposable
             StringComparison.Ordinal);
 
         // Threads past four per core.
-        var threads = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, input, Path.Combine(folder, "t.npy"), options, 100_000, CancellationToken.None));
+        var threads = Assert.Throws<ArgumentException>(() => EmbedCommand.Run(Model, Write("in.txt", "the quick brown fox\n"), Path.Combine(folder, "t.npy"), options, 100_000, CancellationToken.None));
         Assert.Contains("--threads is 100000", threads.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(folder, "*.partial"));
         Assert.False(File.Exists(Path.Combine(folder, "t.npy")));

@@ -19,6 +19,7 @@ internal sealed record InputTexts(string Path, string? Column)
     /// <exception cref="ArgumentException">The dataset has no such column.</exception>
     internal string[] Read()
     {
+        RefuseDatasetAsLines();
         if (Column is null)
         {
             return [.. TextLines.Read(Path)];
@@ -35,6 +36,7 @@ internal sealed record InputTexts(string Path, string? Column)
     /// </summary>
     internal JobInput ForJob(int shardRows)
     {
+        RefuseDatasetAsLines();
         string sha256;
         long bytes;
         if (Column is not null)
@@ -47,6 +49,17 @@ internal sealed record InputTexts(string Path, string? Column)
         var (lines, offsets) = TextLines.Index(Path, shardRows);
         (bytes, sha256) = Identify(Path);
         return new JobInput(Path, null, lines, bytes, sha256, (first, count) => TextLines.ReadRange(Path, offsets[first / shardRows], first + 1, count));
+    }
+
+    // A dataset read as lines would embed its header and its rows' fields joined by tabs or commas.
+    private void RefuseDatasetAsLines()
+    {
+        var extension = System.IO.Path.GetExtension(Path).ToLowerInvariant();
+        if (Column is null && extension is ".tsv" or ".tab" or ".csv")
+        {
+            throw new ArgumentException(
+                $"--input '{Path}' is a {extension} dataset: name the column to embed with --column (to embed whole lines, give the file a .txt name).");
+        }
     }
 
     private static (long Bytes, string Sha256) Identify(string path)
