@@ -78,17 +78,11 @@ public static class BertCatalog
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(vocabularyPath);
         var tokenizer = BertWordPieceTokenizer.Load(ModelFiles.TokenizerSource(vocabularyPath));
-        var length = maxLength ?? tokenizer.Options.ModelMaxLength;
-        if (length < 3)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxLength), length, $"{nameof(maxLength)} is {length}; expected at least 3 ([CLS], one token, [SEP]).");
-        }
 
-        if (longText == LongTextHandling.Window && (stride < 0 || stride >= length - 2))
-        {
-            throw new ArgumentOutOfRangeException(nameof(stride), stride, $"{nameof(stride)} is {stride}; expected 0 to {length - 3} for windows of {length} tokens.");
-        }
-
+        // The length and window rules of embedding options, in their one home.
+        var options = new EmbeddingOptions { MaxLength = maxLength ?? tokenizer.Options.ModelMaxLength, LongText = longText, Stride = stride };
+        options.Validate(selectedLayers: 1);
+        var length = BertModel.ResolveMaxLength(options, options.MaxLength.Value, maxPositions: int.MaxValue);
         var encoder = new Embeddings.TextEncoder(tokenizer, length, longText, stride, tokenizer.VocabularySize);
         return new TokenizingEstimator(inputColumnName, encoder);
     }
