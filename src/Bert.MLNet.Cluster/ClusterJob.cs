@@ -38,9 +38,6 @@ internal sealed record JobSummary(JobManifest Manifest, int Resumed, int Redone,
 /// </summary>
 internal sealed class ClusterJob(IClusterClient client)
 {
-    // This client run's own name for its shards' activations.
-    private readonly string run = Guid.NewGuid().ToString("N")[..12];
-
     /// <summary>The longest a shard goes without any silo answering for it before the job gives up.</summary>
     internal static TimeSpan LostClusterTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -80,6 +77,9 @@ internal sealed class ClusterJob(IClusterClient client)
         }
 
         var clock = Stopwatch.StartNew();
+
+        // This run's own name for its shards' activations.
+        var run = Guid.NewGuid().ToString("N")[..12];
         var planned = JobManifest.Plan(input.Path, input.Column, input.Bytes, input.Sha256, settings, input.Rows, shardRows);
         var parts = PartsFolder.Open(folder, planned, "--output");
         var absolute = Path.GetFullPath(folder);
@@ -124,7 +124,7 @@ internal sealed class ClusterJob(IClusterClient client)
 
                 while (running.Count < window && todo.TryDequeue(out var shard))
                 {
-                    running.Add(RunShardAsync(planned, input, shard, absolute, () => Interlocked.Increment(ref redone), failed.Token));
+                    running.Add(RunShardAsync(planned, input, shard, absolute, run, () => Interlocked.Increment(ref redone), failed.Token));
                 }
 
                 var finished = await Task.WhenAny(running);
@@ -171,7 +171,7 @@ internal sealed class ClusterJob(IClusterClient client)
         }
     }
 
-    private async Task<ShardRecord> RunShardAsync(JobManifest job, JobInput input, int shard, string folder, Action lost, CancellationToken cancellation)
+    private async Task<ShardRecord> RunShardAsync(JobManifest job, JobInput input, int shard, string folder, string run, Action lost, CancellationToken cancellation)
     {
         var (first, rows) = job.Range(shard);
         var texts = input.ReadRows(first, rows);
