@@ -49,7 +49,15 @@ internal sealed class PartsFolder
             throw new ArgumentException($"{option} '{folder}' is a file; a cluster job writes a folder of Parquet parts (or use --output F.parquet without --redis).");
         }
 
-        Directory.CreateDirectory(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{option} '{folder}': the folder cannot be made there ({e.Message}); a cluster job writes a folder every silo can reach.", e);
+        }
+
         var manifestPath = Path.Combine(folder, ManifestName);
         if (!File.Exists(manifestPath))
         {

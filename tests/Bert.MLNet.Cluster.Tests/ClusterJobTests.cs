@@ -108,6 +108,11 @@ public sealed class ClusterJobTests : IAsyncLifetime, IDisposable
         var other = await Assert.ThrowsAsync<ArgumentException>(() => job.RunAsync(input, settings, output, shardRows: 21, progress: null, CancellationToken.None));
         Assert.Contains("--output", other.Message, StringComparison.Ordinal);
         Assert.Contains("holds job", other.Message, StringComparison.Ordinal);
+
+        // A folder that cannot be made (a file stands where its parent should be) is named by its option.
+        var under = Path.Combine(input.Path, "parts");
+        var unmade = await Assert.ThrowsAsync<IOException>(() => job.RunAsync(input, settings, under, shardRows: 20, progress: null, CancellationToken.None));
+        Assert.StartsWith($"--output '{under}': the folder cannot be made there", unmade.Message, StringComparison.Ordinal);
     }
 
     [Fact]
