@@ -57,14 +57,8 @@ public sealed partial class BertModel
     internal PreparedEmbedding Prepare(IReadOnlyList<string> texts, EmbeddingOptions options, long firstRow)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var layers = options.Pooling == Pooling.FirstLastAverage ? [1, LayerCount] : options.Layers.Resolve(LayerCount);
-        options.Validate(layers.Count);
-        if (options.Pooling == Pooling.None && options.LongText == LongTextHandling.Window)
-        {
-            throw new ArgumentException("Per-token output (Pooling.None) needs LongText = Truncate: windows overlap, so their tokens would repeat.", nameof(options));
-        }
-
-        var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, ResolveMaxLength(options), firstRow);
+        var (layers, maxLength) = CheckOptions(options, LayerCount, DefaultMaxLength, MaxPositions);
+        var (segments, tokenCounts, truncated, windowCounts) = Tokenize(texts, options, maxLength, firstRow);
         return new PreparedEmbedding(texts.Count, options, [.. layers.Select(HiddenStateOutput)], HiddenSize, segments, tokenCounts, truncated, windowCounts);
     }
 
@@ -98,6 +92,22 @@ public sealed partial class BertModel
     private (List<Segment> Segments, int[] TokenCounts, bool[] Truncated, int[] WindowCounts) Tokenize(
         IReadOnlyList<string> texts, EmbeddingOptions options, int maxLength, long firstRow) =>
         Encoder(options, maxLength).EncodeAll(texts, firstRow);
+
+    /// <summary>
+    /// The checks <see cref="Prepare"/> makes of <paramref name="options"/> against a model of this shape, for a caller
+    /// without the model (a cluster's client): the hidden states they select and the encoding length.
+    /// </summary>
+    internal static (IReadOnlyList<int> Layers, int MaxLength) CheckOptions(EmbeddingOptions options, int layerCount, int defaultMaxLength, int maxPositions)
+    {
+        var layers = options.Pooling == Pooling.FirstLastAverage ? [1, layerCount] : options.Layers.Resolve(layerCount);
+        options.Validate(layers.Count);
+        if (options.Pooling == Pooling.None && options.LongText == LongTextHandling.Window)
+        {
+            throw new ArgumentException("Per-token output (Pooling.None) needs LongText = Truncate: windows overlap, so their tokens would repeat.", nameof(options));
+        }
+
+        return (layers, ResolveMaxLength(options, defaultMaxLength, maxPositions));
+    }
 
     // The encoding length for options, checked against the model's positions and the window stride.
     internal int ResolveMaxLength(EmbeddingOptions options) => ResolveMaxLength(options, DefaultMaxLength, MaxPositions);

@@ -74,8 +74,7 @@ internal sealed record ClusterEmbed(string Redis, string? Model, bool PrecisionG
             }
 
             // The checks every silo makes, made here: a bad option is one line naming it, before a folder is made.
-            options.Validate(options.Pooling == Pooling.FirstLastAverage ? 2 : options.Layers.Resolve(served.LayerCount).Count);
-            BertModel.ResolveMaxLength(options, served.DefaultMaxLength, served.MaxPositions);
+            BertModel.CheckOptions(options, served.LayerCount, served.DefaultMaxLength, served.MaxPositions);
 
             var clock = Stopwatch.StartNew();
             var line = new ProgressLine(clock);
