@@ -92,6 +92,7 @@ public sealed class DatasetFileTests : IDisposable
         Assert.Contains("line 3: column 2 opens a quoted field that is never closed", Error("open.csv", "Label,Text\na,b\nc,\"never\nclosed\n"), StringComparison.Ordinal);
         Assert.Contains("line 2: column 2 has text after its closing quote", Error("after.csv", "Label,Text\na,\"quoted\" then\n"), StringComparison.Ordinal);
         Assert.Contains("line 1: the header names column 'Text' twice", Error("twice.tsv", "Text\tText\na\tb\n"), StringComparison.Ordinal);
+        Assert.Contains("line 3: the header names column 'Text' twice", Error("late.tsv", "\n\nText\tText\na\tb\n"), StringComparison.Ordinal);
         Assert.Contains("line 3: not valid UTF-8 (byte 3 of the line)", ErrorBytes("latin1.tsv", [.. "Label\tText\na\tok\nb\t"u8, 0xE9, .. "t\n"u8]),
             StringComparison.Ordinal);
         Assert.Contains("line 1: a NUL byte (byte 2 of the line); expected UTF-8 text (a UTF-16 file? save it as UTF-8)",

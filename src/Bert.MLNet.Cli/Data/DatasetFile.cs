@@ -24,7 +24,7 @@ internal sealed class DatasetFile
     private readonly List<string[]> rows;
     private readonly int[] lines;
 
-    private DatasetFile(string path, char separator, IReadOnlyList<string> columns, List<string[]> rows, int[] lines)
+    private DatasetFile(string path, char separator, List<string> columns, List<string[]> rows, int[] lines)
     {
         Path = path;
         Separator = separator;
@@ -40,7 +40,7 @@ internal sealed class DatasetFile
     internal char Separator { get; }
 
     /// <summary>The header's column names, in order.</summary>
-    internal IReadOnlyList<string> Columns { get; }
+    internal List<string> Columns { get; }
 
     /// <summary>The rows after the header (records: a quoted CSV field spanning lines is one row).</summary>
     internal int Rows => rows.Count;
@@ -76,7 +76,7 @@ internal sealed class DatasetFile
             if (header is null)
             {
                 header = fields;
-                CheckHeader(path, header);
+                CheckHeader(path, header, line);
                 continue;
             }
 
@@ -186,7 +186,7 @@ internal sealed class DatasetFile
 
     private int IndexOf(string column)
     {
-        var index = Columns.ToList().IndexOf(column);
+        var index = Columns.IndexOf(column);
         return index >= 0 ? index : throw new ArgumentException($"Dataset '{Path}' has no column '{column}'.");
     }
 
@@ -197,18 +197,18 @@ internal sealed class DatasetFile
         return values;
     }
 
-    private static void CheckHeader(string path, List<string> header)
+    private static void CheckHeader(string path, List<string> header, int line)
     {
         for (var i = 0; i < header.Count; i++)
         {
             if (header[i].Trim().Length == 0)
             {
-                throw new InvalidDataException($"Dataset '{path}' line 1: column {i + 1} of the header has no name.");
+                throw new InvalidDataException($"Dataset '{path}' line {line}: column {i + 1} of the header has no name.");
             }
 
             if (header.IndexOf(header[i]) != i)
             {
-                throw new InvalidDataException($"Dataset '{path}' line 1: the header names column '{header[i]}' twice.");
+                throw new InvalidDataException($"Dataset '{path}' line {line}: the header names column '{header[i]}' twice.");
             }
         }
     }
