@@ -87,10 +87,9 @@ internal static class EvaluateCommand
                 // One class only: ML.NET's evaluator refuses (AUC needs both); accuracy and F1 come from the counts.
                 var only = info.Classes[truth[0] ? 1 : 0];
                 Console.Error.WriteLine($"warning: every row of the test set is labelled '{only}': AUC and log-loss are not defined, accuracy and F1 are");
-                var (truePositives, falsePositives, falseNegatives) = (counts[1][1], counts[0][1], counts[1][0]);
                 result = Classification(info, (counts[0][0] + counts[1][1]) / truth.Length, null, counts);
                 result["auc"] = null;
-                result["f1"] = truePositives == 0 ? 0.0 : 2 * truePositives / ((2 * truePositives) + falsePositives + falseNegatives);
+                result["f1"] = ClassScores(counts, 1).F1;
             }
 
             result["positiveClass"] = info.Classes[1];
@@ -113,14 +112,8 @@ internal static class EvaluateCommand
     {
         var perClass = info.Classes.Select((name, c) =>
         {
-            var support = counts[c].Sum();
-            var predicted = counts.Sum(row => row[c]);
-            var precision = predicted == 0 ? 0 : counts[c][c] / predicted;
-            var recall = support == 0 ? 0 : counts[c][c] / support;
-            return new
-            {
-                @class = name, precision, recall, f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall), support = (int)support,
-            };
+            var (precision, recall, f1) = ClassScores(counts, c);
+            return new { @class = name, precision, recall, f1, support = (int)counts[c].Sum() };
         }).ToArray();
         return new()
         {
@@ -131,6 +124,16 @@ internal static class EvaluateCommand
             ["perClass"] = perClass,
             ["confusionMatrix"] = new { classes = info.Classes, counts = counts.Select(row => row.Select(v => (int)v).ToArray()) },
         };
+    }
+
+    // Class c's precision, recall and F1 from a confusion matrix (rows: true class, columns: predicted).
+    private static (double Precision, double Recall, double F1) ClassScores(double[][] counts, int c)
+    {
+        var support = counts[c].Sum();
+        var predicted = counts.Sum(row => row[c]);
+        var precision = predicted == 0 ? 0 : counts[c][c] / predicted;
+        var recall = support == 0 ? 0 : counts[c][c] / support;
+        return (precision, recall, precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall));
     }
 
     private sealed class ClassName
