@@ -13,7 +13,7 @@ public sealed partial class BertWordPieceTokenizer
     public TokenizedBatch EncodeBatch(IReadOnlyList<string> texts, int? maxLength = null, bool parallel = false)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var max = ResolveMaxLength(maxLength, 2);
+        var max = ResolveMaxLength(maxLength, EncodingLayout.SpecialTokens);
         var count = texts.Count;
         var rows = ArrayPool<int[]>.Shared.Rent(count);
         var rowLengths = ArrayPool<int>.Shared.Rent(count);
@@ -38,25 +38,10 @@ public sealed partial class BertWordPieceTokenizer
                 sequenceLength = Math.Max(sequenceLength, rowLengths[row]);
             }
 
-            var batch = new TokenizedBatch(count, sequenceLength);
-            var ids = batch.WritableInputIds;
-            var mask = batch.WritableAttentionMask;
-            ids.Fill(PaddingId);
-            mask.Clear();
-            batch.WritableTokenTypeIds.Clear();
+            var batch = new TokenizedBatch(count, sequenceLength, PaddingId);
             for (var row = 0; row < count; row++)
             {
-                var length = rowLengths[row];
-                var target = ids.Slice(row * sequenceLength, length);
-                var source = rows[row];
-                for (var i = 0; i < length; i++)
-                {
-                    target[i] = source[i];
-                }
-
-                mask.Slice(row * sequenceLength, length).Fill(1);
-                batch.WritableLengths[row] = length;
-                batch.WritableTokenCounts[row] = rowCounts[row];
+                batch.SetRow(row, rows[row].AsSpan(0, rowLengths[row]), rowCounts[row]);
             }
 
             return batch;
@@ -82,13 +67,10 @@ public sealed partial class BertWordPieceTokenizer
         var text = texts[row] ?? throw new ArgumentException($"Text at row {row} is null; every row needs a string (use \"\" for empty).", nameof(texts));
         var sink = TokenSink.Rent();
         TokenizeInto(text, sink);
-        var keep = Math.Min(sink.Count, max - 2);
-        var ids = ArrayPool<int>.Shared.Rent(keep + 2);
-        ids[0] = ClassificationId;
-        sink.Ids.AsSpan(0, keep).CopyTo(ids.AsSpan(1));
-        ids[keep + 1] = SeparatorId;
+        var keep = Math.Min(sink.Count, max - EncodingLayout.SpecialTokens);
+        var ids = ArrayPool<int>.Shared.Rent(keep + EncodingLayout.SpecialTokens);
         rows[row] = ids;
-        rowLengths[row] = keep + 2;
+        rowLengths[row] = EncodingLayout.Frame(sink.Ids.AsSpan(0, keep), ClassificationId, SeparatorId, ids.AsSpan());
         rowCounts[row] = sink.Count;
     }
 }

@@ -11,10 +11,10 @@ public sealed partial class BertWordPieceTokenizer
     public BertEncoding Encode(string text, int? maxLength = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var max = ResolveMaxLength(maxLength, 2);
+        var max = ResolveMaxLength(maxLength, EncodingLayout.SpecialTokens);
         var sink = TokenSink.Rent();
         TokenizeInto(text, sink);
-        var keep = Math.Min(sink.Count, max - 2);
+        var keep = Math.Min(sink.Count, max - EncodingLayout.SpecialTokens);
         return Build(sink, 0, keep, -1, 0, sink.Count, keep < sink.Count);
     }
 
@@ -49,24 +49,15 @@ public sealed partial class BertWordPieceTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var max = ResolveMaxLength(maxLength, 3);
-        var room = max - 2;
-        if (stride < 0 || stride >= room)
+        if (!EncodingLayout.StrideFits(max, stride))
         {
-            TokenizerThrow.InvalidOption(nameof(stride), stride, $"in [0, {room - 1}] (below maxLength - 2 = {room})");
+            TokenizerThrow.InvalidOption(nameof(stride), stride, EncodingLayout.StrideExpected(max));
         }
 
         var sink = TokenSink.Rent();
         TokenizeInto(text, sink);
-        var windows = new List<BertEncoding>();
-        for (var start = 0; ; start += room - stride)
-        {
-            var end = Math.Min(start + room, sink.Count);
-            windows.Add(Build(sink, start, end - start, -1, 0, sink.Count, sink.Count > room));
-            if (end == sink.Count)
-            {
-                return windows;
-            }
-        }
+        var truncated = sink.Count > max - EncodingLayout.SpecialTokens;
+        return [.. EncodingLayout.Windows(sink.Count, max, stride).Select(w => Build(sink, w.Start, w.Count, -1, 0, sink.Count, truncated))];
     }
 
     /// <summary>The WordPiece tokens of a text, without special tokens and without truncation.</summary>
@@ -103,23 +94,16 @@ public sealed partial class BertWordPieceTokenizer
     /// <exception cref="ArgumentException"><paramref name="inputIds"/> holds fewer than 2 values.</exception>
     public int EncodeToIds(ReadOnlySpan<char> text, Span<long> inputIds, out int tokenCount)
     {
-        if (inputIds.Length < 2)
+        if (inputIds.Length < EncodingLayout.SpecialTokens)
         {
-            TokenizerThrow.BufferTooSmall(nameof(inputIds), inputIds.Length, 2);
+            TokenizerThrow.BufferTooSmall(nameof(inputIds), inputIds.Length, EncodingLayout.SpecialTokens);
         }
 
         var sink = TokenSink.Rent();
         TokenizeInto(text, sink);
         tokenCount = sink.Count;
-        var keep = Math.Min(sink.Count, inputIds.Length - 2);
-        inputIds[0] = ClassificationId;
-        for (var i = 0; i < keep; i++)
-        {
-            inputIds[i + 1] = sink.Ids[i];
-        }
-
-        inputIds[keep + 1] = SeparatorId;
-        return keep + 2;
+        var keep = Math.Min(sink.Count, inputIds.Length - EncodingLayout.SpecialTokens);
+        return EncodingLayout.Frame(sink.Ids.AsSpan(0, keep), ClassificationId, SeparatorId, inputIds);
     }
 
     private int ResolveMaxLength(int? maxLength, int minimum)
@@ -163,38 +147,34 @@ public sealed partial class BertWordPieceTokenizer
         int tokenCount, bool truncated)
     {
         var pair = secondStart >= 0;
-        var length = firstCount + 2 + (pair ? secondCount + 1 : 0);
+        var length = firstCount + EncodingLayout.SpecialTokens + (pair ? secondCount + 1 : 0);
         var ids = new int[length];
         var typeIds = new int[length];
         var offsets = new TokenOffset[length];
-        var tokens = new string[length];
-        var at = 0;
-        Put(ClassificationId, 0, default);
-        for (var i = firstStart; i < firstStart + firstCount; i++)
+        var at = EncodingLayout.Frame(sink.Ids.AsSpan(firstStart, firstCount), ClassificationId, SeparatorId, ids.AsSpan());
+        for (var i = 0; i < firstCount; i++)
         {
-            Put(sink.Ids[i], 0, new TokenOffset(sink.Starts[i], sink.Ends[i]));
+            offsets[1 + i] = new TokenOffset(sink.Starts[firstStart + i], sink.Ends[firstStart + i]);
         }
 
-        Put(SeparatorId, 0, default);
         if (pair)
         {
-            for (var i = secondStart; i < secondStart + secondCount; i++)
+            // The second text follows the first's [SEP], with type 1 and a [SEP] of its own.
+            sink.Ids.AsSpan(secondStart, secondCount).CopyTo(ids.AsSpan(at));
+            ids[^1] = SeparatorId;
+            typeIds.AsSpan(at).Fill(1);
+            for (var i = 0; i < secondCount; i++)
             {
-                Put(sink.Ids[i], 1, new TokenOffset(sink.Starts[i], sink.Ends[i]));
+                offsets[at + i] = new TokenOffset(sink.Starts[secondStart + i], sink.Ends[secondStart + i]);
             }
+        }
 
-            Put(SeparatorId, 1, default);
+        var tokens = new string[length];
+        for (var i = 0; i < length; i++)
+        {
+            tokens[i] = vocabulary[ids[i]];
         }
 
         return new BertEncoding(ids, typeIds, offsets, tokens, tokenCount, truncated);
-
-        void Put(int id, int typeId, TokenOffset offset)
-        {
-            ids[at] = id;
-            typeIds[at] = typeId;
-            offsets[at] = offset;
-            tokens[at] = vocabulary[id];
-            at++;
-        }
     }
 }

@@ -21,14 +21,14 @@ public sealed partial class BertWordPieceTokenizer
         }
 
         var consumed = Consumed(sink, keep, length);
-        var tokens = new EncodedToken[keep + 2];
-        tokens[0] = new EncodedToken(ClassificationId, vocabulary[ClassificationId], new Range(0, 0));
-        for (var i = 0; i < keep; i++)
+        var ids = Framed(sink, keep);
+        var tokens = new EncodedToken[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
         {
-            tokens[i + 1] = new EncodedToken(sink.Ids[i], vocabulary[sink.Ids[i]], new Range(sink.Starts[i], sink.Ends[i]));
+            var special = i == 0 || i == ids.Length - 1;
+            tokens[i] = new EncodedToken(ids[i], vocabulary[ids[i]], special ? new Range(0, 0) : new Range(sink.Starts[i - 1], sink.Ends[i - 1]));
         }
 
-        tokens[keep + 1] = new EncodedToken(SeparatorId, vocabulary[SeparatorId], new Range(0, 0));
         return new EncodeResults<EncodedToken> { Tokens = tokens, CharsConsumed = consumed };
     }
 
@@ -41,18 +41,22 @@ public sealed partial class BertWordPieceTokenizer
             return new EncodeResults<int> { Tokens = [], CharsConsumed = 0 };
         }
 
-        var ids = new int[keep + 2];
-        ids[0] = ClassificationId;
-        sink.Ids.AsSpan(0, keep).CopyTo(ids.AsSpan(1));
-        ids[keep + 1] = SeparatorId;
-        return new EncodeResults<int> { Tokens = ids, CharsConsumed = Consumed(sink, keep, length) };
+        return new EncodeResults<int> { Tokens = Framed(sink, keep), CharsConsumed = Consumed(sink, keep, length) };
+    }
+
+    // The ids of [CLS], the first `keep` pieces and [SEP].
+    private int[] Framed(TokenSink sink, int keep)
+    {
+        var ids = new int[keep + EncodingLayout.SpecialTokens];
+        EncodingLayout.Frame(sink.Ids.AsSpan(0, keep), ClassificationId, SeparatorId, ids.AsSpan());
+        return ids;
     }
 
     /// <summary>The number of ids <see cref="Tokenizer.EncodeToIds(string, bool, bool)"/> gives: the text's pieces plus <c>[CLS]</c> and <c>[SEP]</c>.</summary>
     protected override int CountTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
         var pieces = CountWordPieces(text is null ? textSpan : text.AsSpan());
-        return Math.Max(0, KeptPieces(pieces, settings.MaxTokenCount) + 2);
+        return Math.Max(0, KeptPieces(pieces, settings.MaxTokenCount) + EncodingLayout.SpecialTokens);
     }
 
     /// <summary>
@@ -71,7 +75,7 @@ public sealed partial class BertWordPieceTokenizer
             return fromEnd ? length : 0;
         }
 
-        tokenCount = keep + 2;
+        tokenCount = keep + EncodingLayout.SpecialTokens;
         if (!fromEnd)
         {
             return Consumed(sink, keep, length);
@@ -131,7 +135,7 @@ public sealed partial class BertWordPieceTokenizer
 
     // How many pieces fit beside [CLS] and [SEP] within a token limit; -1 when not even the special tokens fit.
     private static int KeptPieces(int pieces, int maxTokenCount) =>
-        maxTokenCount < 2 ? -1 : (int)Math.Min(pieces, (long)maxTokenCount - 2);
+        maxTokenCount < EncodingLayout.SpecialTokens ? -1 : (int)Math.Min(pieces, (long)maxTokenCount - EncodingLayout.SpecialTokens);
 
     // The part of the text the kept pieces cover: all of it when nothing was cut, else up to the last kept piece's end.
     private static int Consumed(TokenSink sink, int keep, int length) =>

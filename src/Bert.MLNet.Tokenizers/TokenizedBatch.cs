@@ -18,7 +18,8 @@ public sealed class TokenizedBatch : IDisposable
     private int[]? lengths;
     private int[]? tokenCounts;
 
-    internal TokenizedBatch(int batchSize, int sequenceLength)
+    // Every row padding (paddingId, mask 0, type 0) until SetRow fills it: the one place rows are padded and masked.
+    internal TokenizedBatch(int batchSize, int sequenceLength, long paddingId)
     {
         BatchSize = batchSize;
         SequenceLength = sequenceLength;
@@ -28,6 +29,9 @@ public sealed class TokenizedBatch : IDisposable
         tokenTypeIds = ArrayPool<long>.Shared.Rent(size);
         lengths = ArrayPool<int>.Shared.Rent(batchSize);
         tokenCounts = ArrayPool<int>.Shared.Rent(batchSize);
+        WritableInputIds.Fill(paddingId);
+        WritableAttentionMask.Clear();
+        WritableTokenTypeIds.Clear();
     }
 
     /// <summary>The number of rows (texts).</summary>
@@ -51,15 +55,37 @@ public sealed class TokenizedBatch : IDisposable
     /// <summary>Each text's WordPiece count before truncation, without special tokens.</summary>
     public ReadOnlySpan<int> TokenCounts => Live(tokenCounts).AsSpan(0, BatchSize);
 
-    internal Span<long> WritableInputIds => Live(inputIds).AsSpan(0, BatchSize * SequenceLength);
+    /// <summary>The ids as memory an ONNX Runtime tensor can wrap; valid until the batch is disposed.</summary>
+    internal Memory<long> InputIdsMemory => Live(inputIds).AsMemory(0, BatchSize * SequenceLength);
 
-    internal Span<long> WritableAttentionMask => Live(attentionMask).AsSpan(0, BatchSize * SequenceLength);
+    /// <inheritdoc cref="InputIdsMemory"/>
+    internal Memory<long> AttentionMaskMemory => Live(attentionMask).AsMemory(0, BatchSize * SequenceLength);
 
-    internal Span<long> WritableTokenTypeIds => Live(tokenTypeIds).AsSpan(0, BatchSize * SequenceLength);
+    /// <inheritdoc cref="InputIdsMemory"/>
+    internal Memory<long> TokenTypeIdsMemory => Live(tokenTypeIds).AsMemory(0, BatchSize * SequenceLength);
 
-    internal Span<int> WritableLengths => Live(lengths).AsSpan(0, BatchSize);
+    private Span<long> WritableInputIds => InputIdsMemory.Span;
 
-    internal Span<int> WritableTokenCounts => Live(tokenCounts).AsSpan(0, BatchSize);
+    private Span<long> WritableAttentionMask => AttentionMaskMemory.Span;
+
+    private Span<long> WritableTokenTypeIds => TokenTypeIdsMemory.Span;
+
+    /// <summary>
+    /// Writes one row's encoding (special tokens included, at most <see cref="SequenceLength"/> ids) and masks it in;
+    /// the rest of the row stays padding. <paramref name="tokenCount"/> is its text's WordPiece count before truncation.
+    /// </summary>
+    internal void SetRow(int row, ReadOnlySpan<int> ids, int tokenCount)
+    {
+        var target = WritableInputIds.Slice(row * SequenceLength, ids.Length);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            target[i] = ids[i];
+        }
+
+        WritableAttentionMask.Slice(row * SequenceLength, ids.Length).Fill(1);
+        Live(lengths)[row] = ids.Length;
+        Live(tokenCounts)[row] = tokenCount;
+    }
 
     /// <summary>True when row <paramref name="row"/> was cut to fit the maximum length.</summary>
     public bool IsTruncated(int row) => TokenCounts[row] + 2 > Lengths[row];

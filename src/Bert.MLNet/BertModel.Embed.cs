@@ -1,4 +1,5 @@
 using Bert.MLNet.Embeddings;
+using Bert.MLNet.Tokenizers;
 
 namespace Bert.MLNet;
 
@@ -125,11 +126,10 @@ public sealed partial class BertModel
                 $"{nameof(EmbeddingOptions.MaxLength)} is {maxLength} but the model's position embeddings cover {maxPositions} tokens.");
         }
 
-        if (options.LongText == LongTextHandling.Window && options.Stride >= maxLength - 2)
+        if (options.LongText == LongTextHandling.Window && !EncodingLayout.StrideFits(maxLength, options.Stride))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Stride,
-                $"{nameof(EmbeddingOptions.Stride)} is {options.Stride} but windows of {maxLength} tokens hold {maxLength - 2} besides [CLS] and [SEP]; " +
-                $"the stride must be below {maxLength - 2} so each window moves forward.");
+                $"{nameof(EmbeddingOptions.Stride)} is {options.Stride}; expected {EncodingLayout.StrideExpected(maxLength)}.");
         }
 
         return maxLength;

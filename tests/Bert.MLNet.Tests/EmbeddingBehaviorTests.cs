@@ -78,7 +78,7 @@ public sealed class EmbeddingBehaviorTests
             () => model.Embed(["a"], new EmbeddingOptions { Layers = LayerSelection.Parse("0,1"), Combine = LayerCombination.Weighted, LayerWeights = [1f] })).Message, StringComparison.Ordinal);
         Assert.Contains("position embeddings cover 64", Assert.Throws<ArgumentOutOfRangeException>(() => model.Embed(["a"], new EmbeddingOptions { MaxLength = 100 })).Message, StringComparison.Ordinal);
         Assert.Contains("row 1", Assert.Throws<ArgumentException>(() => model.Embed(["a", null!])).Message, StringComparison.Ordinal);
-        Assert.Contains("the stride must be below 30", Assert.Throws<ArgumentOutOfRangeException>(
+        Assert.Contains("Stride is 128; expected 0 to 29", Assert.Throws<ArgumentOutOfRangeException>(
             () => model.Embed(["a"], new EmbeddingOptions { MaxLength = 32, LongText = LongTextHandling.Window })).Message, StringComparison.Ordinal);
         Assert.Throws<FormatException>(() => LayerSelection.Parse("last four"));
     }

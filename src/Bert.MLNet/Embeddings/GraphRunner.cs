@@ -1,4 +1,4 @@
-using System.Buffers;
+using Bert.MLNet.Tokenizers;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Bert.MLNet.Embeddings;
@@ -51,73 +51,51 @@ internal sealed class GraphRunner(InferenceSession session, ModelInputs inputs, 
     {
         var rows = batch.Length;
         var length = batch.Max(i => segments[i].Ids.Length);
-        var size = rows * length;
-        var ids = ArrayPool<long>.Shared.Rent(size);
-        var mask = ArrayPool<long>.Shared.Rent(size);
-        var types = ArrayPool<long>.Shared.Rent(size);
-        try
+        using var padded = new TokenizedBatch(rows, length, paddingId);
+        for (var r = 0; r < rows; r++)
         {
-            ids.AsSpan(0, size).Fill(paddingId);
-            mask.AsSpan(0, size).Clear();
-            types.AsSpan(0, size).Clear();
+            padded.SetRow(r, segments[batch[r]].Ids, segments[batch[r]].Ids.Length);
+        }
+
+        long[] shape = [rows, length];
+        var names = new List<string>(3) { inputs.InputIds };
+        var values = new List<OrtValue>(3) { OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.InputIdsMemory, shape) };
+        if (inputs.AttentionMask is { } maskName)
+        {
+            names.Add(maskName);
+            values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.AttentionMaskMemory, shape));
+        }
+
+        if (inputs.TokenTypeIds is { } typeName)
+        {
+            names.Add(typeName);
+            values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.TokenTypeIdsMemory, shape));
+        }
+
+        using var outputs = Run(session, names, values, outputNames, cancellationToken);
+        var width = hiddenSize;
+        for (var p = 0; p < poolings.Length; p++)
+        {
+            var pooling = poolings[p];
             for (var r = 0; r < rows; r++)
             {
-                var source = segments[batch[r]].Ids;
-                var target = ids.AsSpan(r * length, source.Length);
-                for (var t = 0; t < source.Length; t++)
+                var tokens = segments[batch[r]].Ids.Length;
+                var result = pooling == Pooling.None ? new float[outputIndex.Length * tokens * width] : new float[outputIndex.Length * width];
+                for (var l = 0; l < outputIndex.Length; l++)
                 {
-                    target[t] = source[t];
-                }
-
-                mask.AsSpan(r * length, source.Length).Fill(1);
-            }
-
-            long[] shape = [rows, length];
-            var names = new List<string>(3) { inputs.InputIds };
-            var values = new List<OrtValue>(3) { OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, size), shape) };
-            if (inputs.AttentionMask is { } maskName)
-            {
-                names.Add(maskName);
-                values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, size), shape));
-            }
-
-            if (inputs.TokenTypeIds is { } typeName)
-            {
-                names.Add(typeName);
-                values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, types.AsMemory(0, size), shape));
-            }
-
-            using var outputs = Run(session, names, values, outputNames, cancellationToken);
-            var width = hiddenSize;
-            for (var p = 0; p < poolings.Length; p++)
-            {
-                var pooling = poolings[p];
-                for (var r = 0; r < rows; r++)
-                {
-                    var tokens = segments[batch[r]].Ids.Length;
-                    var result = pooling == Pooling.None ? new float[outputIndex.Length * tokens * width] : new float[outputIndex.Length * width];
-                    for (var l = 0; l < outputIndex.Length; l++)
+                    var states = outputs[outputIndex[l]].GetTensorDataAsSpan<float>().Slice(r * length * width, tokens * width);
+                    if (pooling == Pooling.None)
                     {
-                        var states = outputs[outputIndex[l]].GetTensorDataAsSpan<float>().Slice(r * length * width, tokens * width);
-                        if (pooling == Pooling.None)
-                        {
-                            states.CopyTo(result.AsSpan(l * tokens * width));
-                        }
-                        else
-                        {
-                            Pooler.Pool(states, tokens, width, pooling, result.AsSpan(l * width, width));
-                        }
+                        states.CopyTo(result.AsSpan(l * tokens * width));
                     }
-
-                    perPooling[p][batch[r]] = result;
+                    else
+                    {
+                        Pooler.Pool(states, tokens, width, pooling, result.AsSpan(l * width, width));
+                    }
                 }
+
+                perPooling[p][batch[r]] = result;
             }
-        }
-        finally
-        {
-            ArrayPool<long>.Shared.Return(ids);
-            ArrayPool<long>.Shared.Return(mask);
-            ArrayPool<long>.Shared.Return(types);
         }
     }
 

@@ -98,27 +98,26 @@ internal sealed class TextEncoder
                 $"Row {row}: the tokenizer ({tokenizer.GetType().Name}) gave {ids.Count} ids; a BERT encoding needs its special tokens ([CLS] ... [SEP]), so the tokenizer must add them.");
         }
 
-        var pieces = ids.Count - 2;
-        var room = MaxLength - 2;
-        if (pieces <= room)
+        // Their own first and last ids frame every cut or window, as [CLS] and [SEP] frame ours.
+        var pieces = ids.Count - EncodingLayout.SpecialTokens;
+        var inner = ids.Skip(1).Take(pieces).ToArray();
+        if (pieces <= MaxLength - EncodingLayout.SpecialTokens)
         {
             return ([[.. ids]], pieces, false);
         }
 
         if (LongText == LongTextHandling.Truncate)
         {
-            return ([[ids[0], .. ids.Skip(1).Take(room), ids[^1]]], pieces, true);
+            return ([Framed(inner.AsSpan(0, MaxLength - EncodingLayout.SpecialTokens), ids[0], ids[^1])], pieces, true);
         }
 
-        var result = new List<int[]>();
-        for (var start = 0; ; start += room - Stride)
+        return ([.. EncodingLayout.Windows(pieces, MaxLength, Stride).Select(w => Framed(inner.AsSpan(w.Start, w.Count), ids[0], ids[^1]))], pieces, false);
+
+        static int[] Framed(ReadOnlySpan<int> pieces, int first, int last)
         {
-            var end = Math.Min(start + room, pieces);
-            result.Add([ids[0], .. ids.Skip(1 + start).Take(end - start), ids[^1]]);
-            if (end == pieces)
-            {
-                return ([.. result], pieces, false);
-            }
+            var framed = new int[pieces.Length + EncodingLayout.SpecialTokens];
+            EncodingLayout.Frame(pieces, first, last, framed.AsSpan());
+            return framed;
         }
     }
 }
