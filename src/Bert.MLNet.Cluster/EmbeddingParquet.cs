@@ -41,7 +41,7 @@ public static class EmbeddingParquet
     {
         if (result.Shape.Any(d => d < 0))
         {
-            throw new ArgumentException("Parquet holds one fixed-width vector per row; per-token vectors (--pooling none) go to JSON Lines.");
+            throw new ArgumentException(PerTokenOutput.Refusal("--pooling none", "Parquet parts", "embed to .jsonl without --redis"));
         }
 
         var width = result.Dimension;

@@ -36,7 +36,7 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         var plan = Onnx.PoolingPlan.For(model, Options);
         if (plan.Combine == LayerCombination.Separate)
         {
-            throw new ArgumentException($"{nameof(LayerCombination.Separate)} gives one vector per layer; an embedding generator gives one per text. Use Concat, Mean or Weighted.", nameof(options));
+            throw BertErrors.Invalid(nameof(options), $"{nameof(LayerCombination.Separate)} gives one vector per layer; an embedding generator gives one per text. Use Concat, Mean or Weighted.");
         }
 
         Dimensions = plan.Dimension(model.HiddenSize);
@@ -82,7 +82,7 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         ArgumentNullException.ThrowIfNull(values);
         if (options?.Dimensions is { } wanted && wanted != Dimensions)
         {
-            throw new ArgumentException($"Dimensions is {wanted} but this model's embeddings have {Dimensions}; BERT embeddings cannot be shortened.", nameof(options));
+            throw BertErrors.Invalid(nameof(options), $"Dimensions is {wanted} but this model's embeddings have {Dimensions}; BERT embeddings cannot be shortened.");
         }
 
         var texts = values as IReadOnlyList<string> ?? [.. values];

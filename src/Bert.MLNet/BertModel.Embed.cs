@@ -31,7 +31,7 @@ public sealed partial class BertModel
         var prompted = new string[queries.Count];
         for (var i = 0; i < prompted.Length; i++)
         {
-            prompted[i] = queries[i] is { } query ? Conventions.Query(query) : throw new ArgumentException($"Query {i} is null.", nameof(queries));
+            prompted[i] = queries[i] is { } query ? Conventions.Query(query) : throw BertErrors.Invalid(nameof(queries), $"Query {i} is null.");
         }
 
         return Embed(prompted, options, progress, cancellationToken);
@@ -77,7 +77,7 @@ public sealed partial class BertModel
         ArgumentNullException.ThrowIfNull(texts);
         if (poolings.Any(p => p is Pooling.None or Pooling.FirstLastAverage))
         {
-            throw new ArgumentException("Every-layer pooling takes Cls, Mean, Max and MeanSqrtLen (first-last-avg is the mean of layers 1 and N of Mean).", nameof(poolings));
+            throw BertErrors.Invalid(nameof(poolings), "Every-layer pooling takes Cls, Mean, Max and MeanSqrtLen (first-last-avg is the mean of layers 1 and N of Mean).");
         }
 
         var all = options with { Layers = LayerSelection.All, Combine = LayerCombination.Separate };
@@ -104,7 +104,7 @@ public sealed partial class BertModel
         options.Validate(layers.Count);
         if (options.Pooling == Pooling.None && options.LongText == LongTextHandling.Window)
         {
-            throw new ArgumentException("Per-token output (Pooling.None) needs LongText = Truncate: windows overlap, so their tokens would repeat.", nameof(options));
+            throw BertErrors.Invalid(nameof(options), "Per-token output (Pooling.None) needs LongText = Truncate: windows overlap, so their tokens would repeat.");
         }
 
         return (layers, ResolveMaxLength(options, defaultMaxLength, maxPositions));
@@ -122,13 +122,13 @@ public sealed partial class BertModel
         var maxLength = options.MaxLength ?? defaultMaxLength;
         if (maxLength > maxPositions)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), maxLength,
+            throw BertErrors.OutOfRange(nameof(options), maxLength,
                 $"{nameof(EmbeddingOptions.MaxLength)} is {maxLength} but the model's position embeddings cover {maxPositions} tokens.");
         }
 
         if (options.LongText == LongTextHandling.Window && !EncodingLayout.StrideFits(maxLength, options.Stride))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Stride,
+            throw BertErrors.OutOfRange(nameof(options), options.Stride,
                 $"{nameof(EmbeddingOptions.Stride)} is {options.Stride}; expected {EncodingLayout.StrideExpected(maxLength)}.");
         }
 

@@ -136,7 +136,7 @@ public sealed partial class BertModel : IDisposable
         catch (OnnxRuntimeException e)
         {
             var form = precision == Precision.Int8 ? " in int8" : "";
-            throw new InvalidDataException($"{Files.OnnxPath}: ONNX Runtime cannot run the model{form}: {e.Message}", e);
+            throw BertErrors.File(Files.OnnxPath, $"ONNX Runtime cannot run the model{form}: {e.Message}", e);
         }
     }
 
@@ -241,29 +241,29 @@ public sealed partial class BertModel : IDisposable
 
         if (config.Layers is { } layers && layers != layout.LayerCount)
         {
-            throw new InvalidDataException($"{files.ConfigPath}: num_hidden_layers is {layers} but the graph {files.OnnxPath} has {layout.LayerCount} encoder layers.");
+            throw BertErrors.File(files.ConfigPath!, $"num_hidden_layers is {layers} but the graph {files.OnnxPath} has {layout.LayerCount} encoder layers.");
         }
 
         var hiddenSize = layout.HiddenSize > 0 ? layout.HiddenSize : embeddings?[1] ?? config.HiddenSize ?? 0;
         if (config.HiddenSize is { } configHidden && hiddenSize > 0 && configHidden != hiddenSize)
         {
-            throw new InvalidDataException($"{files.ConfigPath}: hidden_size is {configHidden} but the graph {files.OnnxPath} has hidden states of {hiddenSize}.");
+            throw BertErrors.File(files.ConfigPath!, $"hidden_size is {configHidden} but the graph {files.OnnxPath} has hidden states of {hiddenSize}.");
         }
 
         if (config.VocabularySize is { } configRows && embeddings is [var graphRows, _] && configRows != graphRows)
         {
-            throw new InvalidDataException($"{files.ConfigPath}: vocab_size is {configRows} but the graph {files.OnnxPath}'s word-embedding matrix has {graphRows} rows.");
+            throw BertErrors.File(files.ConfigPath!, $"vocab_size is {configRows} but the graph {files.OnnxPath}'s word-embedding matrix has {graphRows} rows.");
         }
 
         if (hiddenSize <= 0)
         {
-            throw new InvalidDataException($"{files.OnnxPath}: cannot tell the hidden size (no normalization scale or word-embedding matrix found, and no config.json).");
+            throw BertErrors.File(files.OnnxPath, "cannot tell the hidden size (no normalization scale or word-embedding matrix found, and no config.json).");
         }
 
         var rows = embeddings?[0] ?? config.VocabularySize ?? tokenizer.VocabularySize;
         if (rows != tokenizer.VocabularySize)
         {
-            throw new InvalidDataException(
+            throw BertErrors.Damaged(
                 $"The vocabulary ({files.TokenizerPath}) has {tokenizer.VocabularySize} tokens but the model's word-embedding matrix ({files.OnnxPath}) has {rows} rows; " +
                 "the tokenizer and the model do not belong together.");
         }
@@ -272,7 +272,7 @@ public sealed partial class BertModel : IDisposable
         var graphPositions = PositionRows(graph, inputs, embeddings);
         if (config.MaxPositions is { } configPositions && graphPositions is { } positions && configPositions != positions)
         {
-            throw new InvalidDataException($"{files.ConfigPath}: max_position_embeddings is {configPositions} but the graph {files.OnnxPath}'s position table has {positions} rows.");
+            throw BertErrors.File(files.ConfigPath!, $"max_position_embeddings is {configPositions} but the graph {files.OnnxPath}'s position table has {positions} rows.");
         }
 
         var maxPositions = config.MaxPositions ?? graphPositions ?? tokenizer.Options.ModelMaxLength;
@@ -294,7 +294,7 @@ public sealed partial class BertModel : IDisposable
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.Message}).", e);
+            throw BertErrors.File(path, $"not valid JSON ({e.Message}).", e);
         }
 
         static int? Int(JsonElement root, string name) =>

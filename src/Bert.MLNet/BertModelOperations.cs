@@ -40,7 +40,7 @@ public static class BertModelOperations
         runtime.Validate();
         if (!File.Exists(filePath))
         {
-            throw new FileNotFoundException($"Model file '{filePath}' does not exist.", filePath);
+            throw BertErrors.Missing($"Model file '{filePath}' does not exist.", filePath);
         }
 
         var model = catalog.Load(filePath, out inputSchema);

@@ -57,34 +57,33 @@ public sealed record EmbeddingOptions
     {
         if (!Enum.IsDefined(Precision))
         {
-            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} is {(int)Precision}; expected Float32 or Int8.");
+            throw BertErrors.Option(nameof(Precision), Precision, "Float32 or Int8");
         }
 
         if (BatchSize < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} is {BatchSize}; expected at least 1.");
+            throw BertErrors.Option(nameof(BatchSize), BatchSize, "at least 1");
         }
 
         if (TokenBudget < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(TokenBudget), TokenBudget, $"{nameof(TokenBudget)} is {TokenBudget}; expected at least 2.");
+            throw BertErrors.Option(nameof(TokenBudget), TokenBudget, "at least 2");
         }
 
         if (MaxLength is < 3)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, $"{nameof(MaxLength)} is {MaxLength}; expected at least 3 ([CLS], one token, [SEP]).");
+            throw BertErrors.Option(nameof(MaxLength), MaxLength, "at least 3 ([CLS], one token, [SEP])");
         }
 
         if (Stride < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(Stride), Stride, $"{nameof(Stride)} is {Stride}; expected 0 or more.");
+            throw BertErrors.Option(nameof(Stride), Stride, "0 or more");
         }
 
         if (Combine == LayerCombination.Weighted && (LayerWeights is null || LayerWeights.Count != selectedLayers))
         {
-            throw new ArgumentException(
-                $"{nameof(LayerCombination.Weighted)} needs one weight per selected layer: {selectedLayers} layers ('{Layers}') but {LayerWeights?.Count ?? 0} weights.",
-                nameof(LayerWeights));
+            throw BertErrors.Invalid(nameof(LayerWeights),
+                $"{nameof(LayerCombination.Weighted)} needs one weight per selected layer: {selectedLayers} layers ('{Layers}') but {LayerWeights?.Count ?? 0} weights.");
         }
     }
 }

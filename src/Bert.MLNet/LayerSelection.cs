@@ -46,7 +46,7 @@ public sealed class LayerSelection
             }
             else
             {
-                throw new FormatException($"Layer selection '{text}' is not valid; expected 'all', an index (-1), a list (0,6,12) or a range (-4..-1).");
+                throw BertErrors.Format($"Layer selection '{text}' is not valid; expected 'all', an index (-1), a list (0,6,12) or a range (-4..-1).");
             }
         }
 
@@ -83,7 +83,7 @@ public sealed class LayerSelection
         var resolved = index < 0 ? layerCount + 1 + index : index;
         if (resolved < 0 || resolved > layerCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(index), index,
+            throw BertErrors.OutOfRange(nameof(index), index,
                 $"Layer {index} in '{text}' is outside this model: it has {layerCount} encoder layers, so valid indices are 0..{layerCount} (0 = embeddings) or -{layerCount + 1}..-1.");
         }
 

@@ -14,8 +14,8 @@ public sealed record ModelInputs(string InputIds, string? AttentionMask, string?
         var unknown = inputs.Where(i => i is not ("input_ids" or "attention_mask" or "token_type_ids")).ToArray();
         if (!inputs.Contains("input_ids") || unknown.Length > 0)
         {
-            throw new InvalidDataException(
-                $"{graph.Source}: inputs are [{string.Join(", ", inputs)}]; expected input_ids and optionally attention_mask and token_type_ids (int64)" +
+            throw BertErrors.File(graph.Source,
+                $"inputs are [{string.Join(", ", inputs)}]; expected input_ids and optionally attention_mask and token_type_ids (int64)" +
                 (unknown.Length > 0 ? $", not {string.Join(", ", unknown)}." : "."));
         }
 

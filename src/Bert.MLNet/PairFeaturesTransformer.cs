@@ -41,20 +41,8 @@ public sealed class PairFeaturesEstimator : IEstimator<PairFeaturesTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        foreach (var name in new[] { FirstColumnName, SecondColumnName })
-        {
-            var column = inputSchema.LastOrDefault(c => c.Name == name);
-            if (column.Name is null)
-            {
-                throw BertSchema.MissingColumn("Input column", name, inputSchema.Select(c => c.Name));
-            }
-
-            if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
-            {
-                throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                    $"Input column '{name}' is {column.Kind} of {column.ItemType}; pair features need a known-size vector of Single.");
-            }
-        }
+        BertSchema.CheckVector(inputSchema, "Input column", FirstColumnName, PairFeaturesTransformer.User);
+        BertSchema.CheckVector(inputSchema, "Input column", SecondColumnName, PairFeaturesTransformer.User);
 
         // A shape does not carry vector sizes; the size is known once the estimator sees data.
         return SchemaShapes.AddVector(inputSchema, OutputColumnName, 1);
@@ -138,22 +126,16 @@ public sealed class PairFeaturesTransformer : ITransformer, IDisposable
     /// <summary>Saves the transform as ML.NET's OnnxTransformer over the pair graph; called by <c>mlContext.Model.Save</c>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => form.Save(ctx);
 
+    // Who needs the vectors, in the column checks' messages.
+    internal const string User = "pair features need";
+
     // Both columns are Single vectors of one known length; returns it.
     internal static int CheckInputs(DataViewSchema schema, string first, string second)
     {
-        var sizes = new[] { first, second }.Select(name =>
-        {
-            var column = schema.GetColumnOrNull(name) ?? throw BertSchema.MissingColumn("Input column", name, schema);
-            if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType item, Size: > 0 } vector || item != NumberDataViewType.Single)
-            {
-                throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{name}' has type {column.Type}; pair features need a known-size vector of Single.");
-            }
-
-            return vector.Size;
-        }).ToArray();
+        int[] sizes = [BertSchema.CheckVector(schema, "Input column", first, User), BertSchema.CheckVector(schema, "Input column", second, User)];
         if (sizes[0] != sizes[1])
         {
-            throw new ArgumentOutOfRangeException(nameof(schema),
+            throw BertErrors.OutOfRange(nameof(schema), null,
                 $"Input columns '{first}' ({sizes[0]} values) and '{second}' ({sizes[1]} values) differ in length; pair features compare vectors of one length.");
         }
 
@@ -165,7 +147,7 @@ public sealed class PairFeaturesTransformer : ITransformer, IDisposable
         var width = CheckInputs(schema, FirstColumnName, SecondColumnName);
         if (width != Width)
         {
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{FirstColumnName}' has {width} values; the transform was fitted on {Width}.");
+            throw BertErrors.OutOfRange(nameof(schema), width, $"Input column '{FirstColumnName}' has {width} values; the transform was fitted on {Width}.");
         }
     }
 }

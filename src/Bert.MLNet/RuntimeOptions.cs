@@ -45,7 +45,7 @@ public sealed record RuntimeOptions
             if (!providers.Contains("CUDAExecutionProvider"))
             {
                 options.Dispose();
-                throw new NotSupportedException(
+                throw BertErrors.Unsupported(
                     $"{nameof(CudaDeviceId)} is {device} but this ONNX Runtime build has no CUDA execution provider (providers: {string.Join(", ", providers)}). " +
                     "Reference Microsoft.ML.OnnxRuntime.Gpu.Linux instead of Microsoft.ML.OnnxRuntime on a machine with CUDA, or leave CudaDeviceId null for the CPU.");
             }
@@ -57,7 +57,7 @@ public sealed record RuntimeOptions
             catch (OnnxRuntimeException e)
             {
                 options.Dispose();
-                throw new NotSupportedException($"{nameof(CudaDeviceId)} is {device} but ONNX Runtime could not start CUDA: {e.Message}", e);
+                throw BertErrors.Unsupported($"{nameof(CudaDeviceId)} is {device} but ONNX Runtime could not start CUDA: {e.Message}", e);
             }
         }
 
@@ -74,19 +74,17 @@ public sealed record RuntimeOptions
     {
         if (IntraOpThreads < 0 || IntraOpThreads > MaxThreads)
         {
-            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads,
-                $"{nameof(IntraOpThreads)} is {IntraOpThreads}; expected 0 (automatic) to {MaxThreads} (four per core).");
+            throw BertErrors.Option(nameof(IntraOpThreads), IntraOpThreads, $"0 (automatic) to {MaxThreads} (four per core)");
         }
 
         if (InterOpThreads < 0 || InterOpThreads > MaxThreads)
         {
-            throw new ArgumentOutOfRangeException(nameof(InterOpThreads), InterOpThreads,
-                $"{nameof(InterOpThreads)} is {InterOpThreads}; expected 0 (automatic) to {MaxThreads} (four per core).");
+            throw BertErrors.Option(nameof(InterOpThreads), InterOpThreads, $"0 (automatic) to {MaxThreads} (four per core)");
         }
 
         if (CudaDeviceId < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(CudaDeviceId), CudaDeviceId, $"{nameof(CudaDeviceId)} is {CudaDeviceId}; expected 0 or more, or null for the CPU.");
+            throw BertErrors.Option(nameof(CudaDeviceId), CudaDeviceId, "0 or more, or null for the CPU");
         }
     }
 }

@@ -67,7 +67,7 @@ public sealed class BertEmbeddingTransformTests
             () => ml.Transforms.Text.ApplyBertEmbedding("E", "Text", folder, new EmbeddingOptions { Runtime = new RuntimeOptions { IntraOpThreads = -2 } })).Message, StringComparison.Ordinal);
         var missing = Path.Combine(Path.GetTempPath(), "no-such-bert-model");
         Assert.Contains(missing, Assert.ThrowsAny<IOException>(() => ml.Transforms.Text.ApplyBertEmbedding("E", "Text", missing).Fit(data)).Message, StringComparison.Ordinal);
-        Assert.Contains("stride", Assert.Throws<ArgumentOutOfRangeException>(
+        Assert.Contains("Stride is 6; expected 0 to 5", Assert.Throws<ArgumentOutOfRangeException>(
             () => ml.Transforms.Text.TokenizeForBert("Text", folder, maxLength: 8, longText: LongTextHandling.Window, stride: 6)).Message, StringComparison.Ordinal);
     }
 

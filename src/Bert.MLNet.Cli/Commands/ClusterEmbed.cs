@@ -68,10 +68,7 @@ internal sealed record ClusterEmbed(string Redis, string? Model, bool PrecisionG
             }
 
             options = conventions.Apply(job.PrecisionGiven ? options : options with { Precision = served.Precision }, new ModelConventions(served.Pooling, served.Normalize, null, null));
-            if (options.Pooling == Pooling.None)
-            {
-                throw new ArgumentException("--pooling none writes one vector per token, which Parquet parts cannot hold; use a pooling, or embed to .jsonl without --redis.");
-            }
+            PerTokenOutput.Refuse(options.Pooling, "--pooling none", "Parquet parts", "use a pooling, or embed to .jsonl without --redis");
 
             // The checks every silo makes, made here: a bad option is one line naming it, before a folder is made.
             BertModel.CheckOptions(options, served.LayerCount, served.DefaultMaxLength, served.MaxPositions);

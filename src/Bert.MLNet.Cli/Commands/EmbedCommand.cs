@@ -91,9 +91,9 @@ internal static class EmbedCommand
         var texts = input.Read();
         using var model = BertModel.Load(modelPath, new RuntimeOptions { IntraOpThreads = ThreadsOption.Check(threads) });
         var options = choose(model);
-        if (options.Pooling == Pooling.None && format != ".jsonl")
+        if (format != ".jsonl")
         {
-            throw new ArgumentException("--pooling none writes one vector per token, which only JSON Lines can hold; use an --output ending in .jsonl.");
+            PerTokenOutput.Refuse(options.Pooling, "--pooling none", $"a {format} file", "use an --output ending in .jsonl");
         }
 
         var started = System.Diagnostics.Stopwatch.StartNew();

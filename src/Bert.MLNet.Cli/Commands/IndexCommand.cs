@@ -31,9 +31,9 @@ internal static class IndexCommand
         using var output = OutputFile.Create(outputPath, "--output", inputPath, modelPath);
         var arithmetic = PrecisionOption.Parse(precision);
         var store = EmbedCommand.Choice(storage, "--storage", ("float32", VectorStorage.Float32), ("int8", VectorStorage.Int8));
-        if (pooling is not null && EmbedCommand.ParsePooling(pooling) == Pooling.None)
+        if (pooling is not null)
         {
-            throw new ArgumentException("--pooling none gives one vector per token; an index needs one per line.");
+            PerTokenOutput.Refuse(EmbedCommand.ParsePooling(pooling), "--pooling none", "an index (one vector per line)", "choose a pooling");
         }
 
         var texts = TextLines.Read(inputPath).ToArray();

@@ -168,7 +168,7 @@ internal static class EmbeddingsEndpoint
             options = options with { Pooling = EmbedCommand.ParsePooling(pooling, "'pooling'") };
             if (options.Pooling == Pooling.None)
             {
-                throw ApiError.BadRequest("'pooling' is 'none', which gives a vector per token; an embedding here is one vector per text.", "pooling");
+                throw ApiError.BadRequest(PerTokenOutput.Refusal("'pooling' 'none'", "an embedding (one vector per text)", "choose a pooling"), "pooling");
             }
         }
 

@@ -50,7 +50,7 @@ internal sealed class TextEncoder
         var windowCounts = new int[texts.Count];
         for (var row = 0; row < texts.Count; row++)
         {
-            var text = texts[row] ?? throw new ArgumentException($"Text at row {firstRow + row} is null; every row needs a string (use \"\" for empty).", nameof(texts));
+            var text = texts[row] ?? throw BertErrors.Invalid(nameof(texts), $"Text at row {firstRow + row} is null; every row needs a string (use \"\" for empty).");
             var (encodings, tokenCount, cut) = Encode(text, firstRow + row);
             foreach (var ids in encodings)
             {
@@ -87,15 +87,15 @@ internal sealed class TextEncoder
         {
             if (id < 0 || id >= vocabularyRows)
             {
-                throw new ArgumentException(
-                    $"Row {row}: the tokenizer ({tokenizer.GetType().Name}) gave id {id}, outside the model's vocabulary of {vocabularyRows} tokens; the tokenizer and the model do not belong together.");
+                throw BertErrors.Row(row,
+                    $"the tokenizer ({tokenizer.GetType().Name}) gave id {id}, outside the model's vocabulary of {vocabularyRows} tokens; the tokenizer and the model do not belong together.");
             }
         }
 
         if (ids.Count < 2)
         {
-            throw new ArgumentException(
-                $"Row {row}: the tokenizer ({tokenizer.GetType().Name}) gave {ids.Count} ids; a BERT encoding needs its special tokens ([CLS] ... [SEP]), so the tokenizer must add them.");
+            throw BertErrors.Row(row,
+                $"the tokenizer ({tokenizer.GetType().Name}) gave {ids.Count} ids; a BERT encoding needs its special tokens ([CLS] ... [SEP]), so the tokenizer must add them.");
         }
 
         // Their own first and last ids frame every cut or window, as [CLS] and [SEP] frame ours.

@@ -101,7 +101,7 @@ public sealed record ModelConventions(Pooling Pooling, bool Normalize, int? MaxL
     {
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"{path}: the pooling settings modules.json names are missing.", path);
+            throw BertErrors.Missing($"{path}: the pooling settings modules.json names are missing.", path);
         }
 
         using var document = Parse(path);

@@ -23,7 +23,7 @@ public sealed record ModelFiles(string OnnxPath, string TokenizerPath, string? C
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!Directory.Exists(path) && !File.Exists(path))
         {
-            var known = PretrainedModels.Find(path) ?? throw new FileNotFoundException(PretrainedModels.UnknownName(path), path);
+            var known = PretrainedModels.Find(path) ?? throw BertErrors.Missing(PretrainedModels.UnknownName(path), path);
             return LocateOnDisk(PretrainedModels.Materialize(known.Name, cancellationToken)) with { Pretrained = known };
         }
 
@@ -48,7 +48,7 @@ public sealed record ModelFiles(string OnnxPath, string TokenizerPath, string? C
             folder = path;
             var candidates = new[] { Path.Combine(path, "model.onnx"), Path.Combine(path, "onnx", "model.onnx") };
             onnx = candidates.FirstOrDefault(File.Exists)
-                ?? throw new FileNotFoundException($"No ONNX model in '{path}': looked for {string.Join(" and ", candidates)}.", candidates[0]);
+                ?? throw BertErrors.Missing($"No ONNX model in '{path}': looked for {string.Join(" and ", candidates)}.", candidates[0]);
         }
         else if (File.Exists(path))
         {
@@ -61,12 +61,12 @@ public sealed record ModelFiles(string OnnxPath, string TokenizerPath, string? C
         }
         else
         {
-            throw new FileNotFoundException(PretrainedModels.UnknownName(path), path);
+            throw BertErrors.Missing(PretrainedModels.UnknownName(path), path);
         }
 
         if (!HasTokenizer(folder))
         {
-            throw new FileNotFoundException($"No vocabulary for the model '{onnx}': expected vocab.txt or tokenizer.json in '{folder}'.", Path.Combine(folder, "vocab.txt"));
+            throw BertErrors.Missing($"No vocabulary for the model '{onnx}': expected vocab.txt or tokenizer.json in '{folder}'.", Path.Combine(folder, "vocab.txt"));
         }
 
         var config = Path.Combine(folder, "config.json");

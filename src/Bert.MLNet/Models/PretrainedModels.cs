@@ -94,7 +94,7 @@ public static class PretrainedModels
 
     internal static string Materialize(string name, string cacheRoot, CancellationToken cancellationToken)
     {
-        var model = Find(name) ?? throw new ArgumentException(UnknownName(name), nameof(name));
+        var model = Find(name) ?? throw BertErrors.Invalid(nameof(name), UnknownName(name));
         var folder = model.FolderIn(cacheRoot);
         if (Verified.ContainsKey(folder) && model.HasFilesIn(folder))
         {
@@ -211,7 +211,7 @@ public static class PretrainedModels
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"Model cache '{path}' cannot be read ({e.Message}); set {CacheVariable} to a folder of your own.", e);
+            throw BertErrors.Folder($"Model cache '{path}' cannot be read ({e.Message}); set {CacheVariable} to a folder of your own.", e);
         }
     }
 
@@ -239,7 +239,7 @@ public static class PretrainedModels
                 var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
                 if (output.Length != file.Length || sha != file.Sha256)
                 {
-                    throw new InvalidDataException(
+                    throw BertErrors.Damaged(
                         $"Resource '{file.ResourceName}' of {file.AssemblyName} has {output.Length} bytes with SHA-256 {sha}; expected {file.Length} bytes with " +
                         $"SHA-256 {file.Sha256}. Reference {file.AssemblyName} {PackageVersion}, the version this Bert.MLNet was built with.");
                 }
@@ -258,7 +258,7 @@ public static class PretrainedModels
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException(
+            throw BertErrors.Folder(
                 $"Model cache folder '{folder}' cannot be written ({e.Message}); it needs {file.Length / 1e6:F1} MB for {file.RelativePath}. " +
                 $"Free space there, or set {CacheVariable} to a writable folder.", e);
         }
@@ -286,13 +286,13 @@ public static class PretrainedModels
         }
         catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
         {
-            throw new FileNotFoundException(
+            throw BertErrors.Missing(
                 $"This model's files come from the NuGet package {file.AssemblyName} {PackageVersion}, whose assembly this application cannot load " +
                 $"({e.Message}); add <PackageReference Include=\"{file.AssemblyName}\" Version=\"{PackageVersion}\" />.", file.AssemblyName + ".dll", e);
         }
 
         return assembly.GetManifestResourceStream(file.ResourceName)
-            ?? throw new InvalidDataException($"{file.AssemblyName} has no resource '{file.ResourceName}'; reference version {PackageVersion} of the package.");
+            ?? throw BertErrors.Damaged($"{file.AssemblyName} has no resource '{file.ResourceName}'; reference version {PackageVersion} of the package.");
     }
 
     private static PretrainedModel[] Build()

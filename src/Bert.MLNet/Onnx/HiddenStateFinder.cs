@@ -33,8 +33,8 @@ internal static class HiddenStateFinder
         var norms = FindNormalizations(graph, consumers);
         if (norms.Count == 0)
         {
-            throw new InvalidDataException(
-                $"{model.Source}: found no layer normalization (neither LayerNormalization, its decomposed ReduceMean/Sub/Div/Mul/Add form, " +
+            throw BertErrors.File(model.Source,
+                $"found no layer normalization (neither LayerNormalization, its decomposed ReduceMean/Sub/Div/Mul/Add form, " +
                 "nor SkipLayerNormalization); cannot locate the hidden states of a BERT-style encoder.");
         }
 
@@ -72,8 +72,8 @@ internal static class HiddenStateFinder
 
         if (best.Count < 3 || best.Count % 2 == 0)
         {
-            throw new InvalidDataException(
-                $"{model.Source}: found {norms.Count} layer normalizations ({string.Join(", ", norms.Select(n => n.Kind).Distinct())}) whose longest residual chain has " +
+            throw BertErrors.File(model.Source,
+                $"found {norms.Count} layer normalizations ({string.Join(", ", norms.Select(n => n.Kind).Distinct())}) whose longest residual chain has " +
                 $"{best.Count}; a BERT-style encoder with N layers has a chain of 2N + 1 (embeddings, then two per layer).");
         }
 

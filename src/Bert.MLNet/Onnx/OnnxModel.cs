@@ -16,15 +16,15 @@ internal sealed class OnnxModel
         Source = source;
         if (model.Graph is null)
         {
-            throw new InvalidDataException($"{source}: the model has no graph.");
+            throw BertErrors.File(source, "the model has no graph.");
         }
 
         var external = model.Graph.Initializer.FirstOrDefault(t => t.DataLocation == 1);
         if (external is not null)
         {
             var location = external.ExternalData.FirstOrDefault(e => e.Key == "location")?.Value ?? "(unnamed)";
-            throw new InvalidDataException(
-                $"{source}: weight '{external.Name}' is stored in an external data file ('{location}'); models with external data are not supported. " +
+            throw BertErrors.File(source,
+                $"weight '{external.Name}' is stored in an external data file ('{location}'); models with external data are not supported. " +
                 "Re-export the model with every weight inside the .onnx file (models under 2 GB fit).");
         }
     }
@@ -73,7 +73,7 @@ internal sealed class OnnxModel
     {
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"ONNX model '{path}' does not exist.", path);
+            throw BertErrors.Missing($"ONNX model '{path}' does not exist.", path);
         }
 
         return FromBytes(File.ReadAllBytes(path), path);
@@ -90,12 +90,12 @@ internal sealed class OnnxModel
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new InvalidDataException($"{source}: not a valid ONNX model ({e.Message}); the file may be truncated or corrupt.", e);
+            throw BertErrors.File(source, $"not a valid ONNX model ({e.Message}); the file may be truncated or corrupt.", e);
         }
 
         if (model.Graph is null || model.Graph.Node.Count == 0)
         {
-            throw new InvalidDataException($"{source}: not a valid ONNX model (no graph nodes); the file may be truncated or not an ONNX file.");
+            throw BertErrors.File(source, "not a valid ONNX model (no graph nodes); the file may be truncated or not an ONNX file.");
         }
 
         return new OnnxModel(model, source);
@@ -117,12 +117,12 @@ internal sealed class OnnxModel
         {
             if (!produced.Contains(tensor))
             {
-                throw new ArgumentException($"{Source}: no node produces tensor '{tensor}'.");
+                throw BertErrors.Invalid(null, $"{Source}: no node produces tensor '{tensor}'.");
             }
 
             if (produced.Contains(name) || model.Graph.Output.Any(o => o.Name == name))
             {
-                throw new ArgumentException($"{Source}: the graph already has a tensor named '{name}'.");
+                throw BertErrors.Invalid(null, $"{Source}: the graph already has a tensor named '{name}'.");
             }
 
             model.Graph.Node.Add(new NodeProto { OpType = "Identity", Name = "bert_mlnet/" + name, Input = { tensor }, Output = { name } });

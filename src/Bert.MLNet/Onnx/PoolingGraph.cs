@@ -81,7 +81,7 @@ internal sealed class PoolingGraph
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: the pooled graph's description ({InfoKey}) is malformed ({e.Message}); the model file may be damaged.", e);
+            throw BertErrors.File(source, $"the pooled graph's description ({InfoKey}) is malformed ({e.Message}); the model file may be damaged.", e);
         }
 
         if (info.Format != PooledGraphInfo.CurrentFormat)
@@ -93,13 +93,12 @@ internal sealed class PoolingGraph
         var produced = graph.Node.SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
         if (info.Plan.Layers.Count != info.HiddenStates.Count)
         {
-            throw new InvalidDataException(
-                $"{source}: the pooled graph's description has {info.Plan.Layers.Count} layers but {info.HiddenStates.Count} hidden states; the model file may be damaged.");
+            throw BertErrors.File(source, $"the pooled graph's description has {info.Plan.Layers.Count} layers but {info.HiddenStates.Count} hidden states; the model file may be damaged.");
         }
 
         if (info.HiddenStates.FirstOrDefault(h => !produced.Contains(h)) is { } missing)
         {
-            throw new InvalidDataException($"{source}: the pooled graph's description names hidden state '{missing}', which no node produces; the model file may be damaged.");
+            throw BertErrors.File(source, $"the pooled graph's description names hidden state '{missing}', which no node produces; the model file may be damaged.");
         }
 
         string[] columns = [info.Inputs.InputIds, info.Inputs.AttentionMask, .. info.Inputs.TokenTypeIds is { } types ? [types] : Array.Empty<string>()];
@@ -173,7 +172,7 @@ internal sealed class PoolingGraph
 
         if (model.Inputs.TokenTypeIds is { } types)
         {
-            modelInputs.Add((types, names.TokenTypeIds ?? throw new ArgumentException("The model takes token_type_ids but no column was named for them.")));
+            modelInputs.Add((types, names.TokenTypeIds ?? throw BertErrors.Invalid(null, "The model takes token_type_ids but no column was named for them.")));
         }
 
         var modelNodes = graph.Node.Count;
@@ -400,15 +399,9 @@ internal sealed record PoolingPlan(IReadOnlyList<int> Layers, Pooling Pooling, L
     }
 
     /// <summary>Refuses per-token output, which has no known size.</summary>
-    internal static void CheckPooled(EmbeddingOptions options)
-    {
-        if (options.Pooling == Pooling.None)
-        {
-            throw new ArgumentException(
-                $"{nameof(EmbeddingOptions.Pooling)} is None (one vector per token), which has no known-size column; use BertModel.Embed for per-token vectors, or choose a pooling.",
-                nameof(options));
-        }
-    }
+    internal static void CheckPooled(EmbeddingOptions options) =>
+        PerTokenOutput.Refuse(options.Pooling, $"{nameof(EmbeddingOptions.Pooling)} None", "a known-size column or one embedding per text",
+            "use BertModel.Embed for per-token vectors, or choose a pooling", nameof(options));
 
     /// <summary>The length of each output vector.</summary>
     internal int Dimension(int hiddenSize) => Combine == LayerCombination.Concat ? Layers.Count * hiddenSize : hiddenSize;

@@ -154,7 +154,7 @@ internal static class WeightQuantizer
             return MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
         }
 
-        throw new InvalidDataException($"{source}: weight '{tensor.Name}' has dimensions [{string.Join(", ", tensor.Dims)}] but holds {Math.Max(tensor.FloatData.Count, tensor.RawData.Length / sizeof(float))} values.");
+        throw BertErrors.File(source,$"weight '{tensor.Name}' has dimensions [{string.Join(", ", tensor.Dims)}] but holds {Math.Max(tensor.FloatData.Count, tensor.RawData.Length / sizeof(float))} values.");
     }
 
     private static Dictionary<string, List<NodeProto>> Readers(GraphProto graph)

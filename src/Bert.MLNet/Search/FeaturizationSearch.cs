@@ -245,7 +245,7 @@ public sealed class FeaturizationSearch
             _ when type == NumberDataViewType.Double => [.. data.GetColumn<double>(column).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))],
             _ when type == NumberDataViewType.Int32 => [.. data.GetColumn<int>(column).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             _ when type == NumberDataViewType.Int64 => [.. data.GetColumn<long>(column).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            _ => throw new ArgumentOutOfRangeException(nameof(data), $"The group column '{column}' has type {type}; expected text or a number (Single, Double, Int32, Int64)."),
+            _ => throw BertErrors.Column("group", column, $"has type {type}; expected text or a number (Single, Double, Int32, Int64)."),
         };
     }
 

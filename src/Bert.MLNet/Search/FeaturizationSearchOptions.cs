@@ -99,43 +99,41 @@ public sealed record FeaturizationSearchOptions
         ArgumentException.ThrowIfNullOrEmpty(TextColumnName);
         if (SecondTextColumnName is not null && (SecondTextColumnName.Length == 0 || SecondTextColumnName == TextColumnName))
         {
-            throw new ArgumentException(
-                $"{nameof(SecondTextColumnName)} is '{SecondTextColumnName}'; name a second text column other than '{TextColumnName}', or leave it null.",
-                nameof(SecondTextColumnName));
+            throw BertErrors.Invalid(nameof(SecondTextColumnName),
+                $"{nameof(SecondTextColumnName)} is '{SecondTextColumnName}'; name a second text column other than '{TextColumnName}', or leave it null.");
         }
 
         if (GroupColumnName is not null && (GroupColumnName.Length == 0 || GroupColumnName == LabelColumnName || GroupColumnName == TextColumnName
             || GroupColumnName == SecondTextColumnName))
         {
-            throw new ArgumentException(
-                $"{nameof(GroupColumnName)} is '{GroupColumnName}'; name a column other than the label and the texts, or leave it null.", nameof(GroupColumnName));
+            throw BertErrors.Invalid(nameof(GroupColumnName),
+                $"{nameof(GroupColumnName)} is '{GroupColumnName}'; name a column other than the label and the texts, or leave it null.");
         }
 
         if (CombinedTextMargin is < 0 or double.NaN)
         {
-            throw new ArgumentOutOfRangeException(nameof(CombinedTextMargin), CombinedTextMargin, $"{nameof(CombinedTextMargin)} is {CombinedTextMargin}; expected 0 or more, or null.");
+            throw BertErrors.Option(nameof(CombinedTextMargin), CombinedTextMargin, "0 or more, or null");
         }
 
         if (Folds < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(Folds), Folds, $"{nameof(Folds)} is {Folds}; cross-validation needs at least 2.");
+            throw BertErrors.Option(nameof(Folds), Folds, "at least 2 (cross-validation needs two folds or more)");
         }
 
         if (Poolings.Count == 0 || Poolings.Any(p => p is Pooling.None or Pooling.FirstLastAverage))
         {
-            throw new ArgumentException(
-                $"{nameof(Poolings)} must name one or more of Mean, Cls, Max, MeanSqrtLen (first-last-avg is tried with Mean); got [{string.Join(", ", Poolings)}].",
-                nameof(Poolings));
+            throw BertErrors.Invalid(nameof(Poolings),
+                $"{nameof(Poolings)} must name one or more of Mean, Cls, Max, MeanSqrtLen (first-last-avg is tried with Mean); got [{string.Join(", ", Poolings)}].");
         }
 
         if (Trainers.Count == 0)
         {
-            throw new ArgumentException($"{nameof(Trainers)} is empty; name one or more trainers.", nameof(Trainers));
+            throw BertErrors.Invalid(nameof(Trainers), $"{nameof(Trainers)} is empty; name one or more trainers.");
         }
 
         if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, $"{nameof(TimeBudget)} is {budget}; expected a positive time or null.");
+            throw BertErrors.Option(nameof(TimeBudget), budget, "a positive time or null");
         }
     }
 }

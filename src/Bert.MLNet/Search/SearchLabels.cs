@@ -65,26 +65,26 @@ internal sealed class SearchLabels
             var empty = Array.FindIndex(values, v => v.Length == 0);
             if (empty >= 0)
             {
-                throw new ArgumentException($"Row {empty}: the label column '{column}' is empty; every row needs a label.");
+                throw BertErrors.Row(empty, $"the label column '{column}' is empty; every row needs a label.");
             }
 
             var distinct = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             if (distinct.Length < 2)
             {
-                throw new ArgumentException($"The label column '{column}' has one value ('{distinct.FirstOrDefault()}'); a classifier needs two or more.");
+                throw BertErrors.Invalid(nameof(column), $"The label column '{column}' has one value ('{distinct.FirstOrDefault()}'); a classifier needs two or more.");
             }
 
             task = task == SearchTask.Auto ? (distinct.Length == 2 ? SearchTask.Binary : SearchTask.Multiclass) : task;
             if (task == SearchTask.Regression)
             {
-                throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' holds text; regression needs a Single or Double label.");
+                throw BertErrors.Column("label", column, $"holds text; regression needs a Single or Double label.");
             }
 
             if (task == SearchTask.Binary)
             {
                 if (distinct.Length != 2)
                 {
-                    throw new ArgumentException($"The label column '{column}' has {distinct.Length} values; a binary task needs exactly two.");
+                    throw BertErrors.Invalid(nameof(column), $"The label column '{column}' has {distinct.Length} values; a binary task needs exactly two.");
                 }
 
                 return new SearchLabels(task, type, null, [.. values.Select(v => v == distinct[1])], null, (distinct[0], distinct[1]));
@@ -97,7 +97,7 @@ internal sealed class SearchLabels
         {
             if (task is SearchTask.Multiclass or SearchTask.Regression)
             {
-                throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' is Boolean; it can only be a binary task.");
+                throw BertErrors.Column("label", column, $"is Boolean; it can only be a binary task.");
             }
 
             return new SearchLabels(SearchTask.Binary, type, null, [.. data.GetColumn<bool>(column)], null, null);
@@ -107,20 +107,20 @@ internal sealed class SearchLabels
         {
             if (task is SearchTask.Binary or SearchTask.Multiclass)
             {
-                throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' holds numbers ({type}); classes need a text or Boolean label.");
+                throw BertErrors.Column("label", column, $"holds numbers ({type}); classes need a text or Boolean label.");
             }
 
             var values = type == NumberDataViewType.Single ? data.GetColumn<float>(column).ToArray() : [.. data.GetColumn<double>(column).Select(v => (float)v)];
             var bad = Array.FindIndex(values, v => !float.IsFinite(v));
             if (bad >= 0)
             {
-                throw new ArgumentException($"Row {bad}: the label column '{column}' is {values[bad]}; regression needs a finite number in every row.");
+                throw BertErrors.Row(bad, $"the label column '{column}' is {values[bad]}; regression needs a finite number in every row.");
             }
 
             return new SearchLabels(SearchTask.Regression, type, null, null, values, null);
         }
 
-        throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column}' has type {type}; expected text, Boolean, Single or Double.");
+        throw BertErrors.Column("label", column, $"has type {type}; expected text, Boolean, Single or Double.");
     }
 
     /// <summary>An in-memory view of label, text (and second text), features and fold group for cross-validation.</summary>

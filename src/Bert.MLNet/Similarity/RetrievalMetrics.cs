@@ -49,15 +49,15 @@ public static class RetrievalMetrics
         ArgumentNullException.ThrowIfNull(relevant);
         if (relevant.Count != results.Count || results.Count == 0)
         {
-            throw new ArgumentException(
-                $"There are {results.Count} queries' results and {relevant.Count} queries' relevant items; they must pair up, one or more queries.", nameof(relevant));
+            throw BertErrors.Invalid(nameof(relevant),
+                $"There are {results.Count} queries' results and {relevant.Count} queries' relevant items; they must pair up, one or more queries.");
         }
 
         for (var q = 0; q < relevant.Count; q++)
         {
             if (relevant[q].Count == 0)
             {
-                throw new ArgumentException($"Query {q} has no relevant items; recall and rank are undefined for it.", nameof(relevant));
+                throw BertErrors.Invalid(nameof(relevant), $"Query {q} has no relevant items; recall and rank are undefined for it.");
             }
         }
     }

@@ -130,18 +130,13 @@ public sealed class VectorIndex
         VectorStorage storage = VectorStorage.Float32)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var found = data.Schema.GetColumnOrNull(column)
-            ?? throw Transforms.BertSchema.MissingColumn("Column", column, data.Schema);
-        if (found.Type is not VectorDataViewType { IsKnownSize: true } vectorType || vectorType.ItemType != NumberDataViewType.Single)
-        {
-            throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column}' has type {found.Type}; an index needs a known-size vector of Single.");
-        }
-
-        var index = new VectorIndex(vectorType.Size, metric, storage);
+        var size = Transforms.BertSchema.CheckVector(data.Schema, "Column", column, "an index needs");
+        var found = data.Schema[column];
+        var index = new VectorIndex(size, metric, storage);
         using var cursor = data.GetRowCursor([found]);
         var getter = cursor.GetGetter<VBuffer<float>>(found);
         var vector = default(VBuffer<float>);
-        var dense = new float[vectorType.Size];
+        var dense = new float[size];
         while (cursor.MoveNext())
         {
             getter(ref vector);
@@ -218,7 +213,7 @@ public sealed class VectorIndex
         var embedded = model.EmbedQueries(queries, options);
         if (embedded.Dimension != Dimension)
         {
-            throw new ArgumentException($"The queries embed to {embedded.Dimension} values but the index holds {Dimension}-dimensional vectors; embed them with the options the index was built with.", nameof(options));
+            throw BertErrors.Invalid(nameof(options), $"The queries embed to {embedded.Dimension} values but the index holds {Dimension}-dimensional vectors; embed them with the options the index was built with.");
         }
 
         return SearchBatch(embedded.Data.ToArray(), k);
@@ -456,7 +451,7 @@ public sealed class VectorIndex
         CheckWidth(vector.Length, what);
         if (!TensorPrimitives.IsFiniteAll(vector))
         {
-            throw new ArgumentException($"The {what} at row {row} has a NaN or infinite value; similarity needs finite numbers.", what);
+            throw BertErrors.Invalid(what, $"The {what} at row {row} has a NaN or infinite value; similarity needs finite numbers.");
         }
     }
 
@@ -465,7 +460,7 @@ public sealed class VectorIndex
     {
         if (values % Dimension != 0)
         {
-            throw new ArgumentException($"The index holds {Dimension}-dimensional vectors; the {what} have {values} values, not a whole number of vectors.", what);
+            throw BertErrors.Invalid(what, $"The index holds {Dimension}-dimensional vectors; the {what} have {values} values, not a whole number of vectors.");
         }
 
         return values / Dimension;
@@ -475,7 +470,7 @@ public sealed class VectorIndex
     {
         if (width != Dimension)
         {
-            throw new ArgumentException($"The index holds {Dimension}-dimensional vectors; the {what} have {width} values.", what);
+            throw BertErrors.Invalid(what, $"The index holds {Dimension}-dimensional vectors; the {what} have {width} values.");
         }
     }
 

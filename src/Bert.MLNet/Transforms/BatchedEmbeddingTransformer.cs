@@ -36,7 +36,7 @@ internal sealed class BatchedEmbeddingTransformer : ITransformer, IDisposable, I
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{graph.Source}: ONNX Runtime cannot run the model's graph in batches: {e.Message}", e);
+            throw BertErrors.File(graph.Source, $"ONNX Runtime cannot run the model's graph in batches: {e.Message}", e);
         }
 
         runner = new GraphRunner(session, new ModelInputs(info.Inputs.InputIds, info.Inputs.AttentionMask, info.Inputs.TokenTypeIds), paddingId, info.HiddenSize);

@@ -53,7 +53,7 @@ internal static class LoadedForms
     internal static GraphReader FromFile(string modelPath) => (_, modelEntry, _) =>
     {
         using var zip = ZipFile.OpenRead(modelPath);
-        var entry = zip.GetEntry(modelEntry) ?? throw new InvalidDataException($"{modelPath}: the model file has no entry '{modelEntry}' for its ONNX graph.");
+        var entry = zip.GetEntry(modelEntry) ?? throw BertErrors.File(modelPath, $"the model file has no entry '{modelEntry}' for its ONNX graph.");
         return ReadGraph(entry, modelPath);
     };
 
@@ -64,7 +64,7 @@ internal static class LoadedForms
         ml.Model.Save(form, null, stream);
         stream.Position = 0;
         using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
-        var entry = zip.GetEntry(formEntry) ?? throw new InvalidDataException($"The saved embedding form has no entry '{formEntry}' for its ONNX graph.");
+        var entry = zip.GetEntry(formEntry) ?? throw BertErrors.Damaged($"The saved embedding form has no entry '{formEntry}' for its ONNX graph.");
         return ReadGraph(entry, "the model's embedding step");
     };
 
@@ -238,7 +238,7 @@ internal static class LoadedForms
         var length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
         if (length < 0 || length != entry.Length - 4)
         {
-            throw new InvalidDataException($"{source}: the ONNX graph entry '{entry.FullName}' says {length} bytes but holds {entry.Length - 4}; the model file may be damaged.");
+            throw BertErrors.File(source, $"the ONNX graph entry '{entry.FullName}' says {length} bytes but holds {entry.Length - 4}; the model file may be damaged.");
         }
 
         var bytes = new byte[length];

@@ -26,7 +26,7 @@ internal static class TokenizerState
     {
         if (encoder.Tokenizer is not BertWordPieceTokenizer tokenizer)
         {
-            throw new NotSupportedException(
+            throw BertErrors.Unsupported(
                 $"A model that tokenizes with {encoder.Tokenizer.GetType().FullName} cannot be saved: only the model's own tokenizer " +
                 $"({nameof(BertWordPieceTokenizer)}) can be written into a model file. Leave {nameof(EmbeddingOptions)}.{nameof(EmbeddingOptions.Tokenizer)} null to save.");
         }
@@ -43,7 +43,7 @@ internal static class TokenizerState
         var newline = span.IndexOf('\n');
         if (!span.StartsWith(Header, StringComparison.Ordinal) || newline < 0)
         {
-            throw new InvalidDataException(
+            throw BertErrors.Damaged(
                 $"The model's tokenizer state does not start with '{Header.Trim()}'; the model file was written by another version of Bert.MLNet or damaged.");
         }
 
@@ -57,11 +57,11 @@ internal static class TokenizerState
         Payload payload;
         try
         {
-            payload = JsonSerializer.Deserialize<Payload>(span[(newline + 1)..]) ?? throw new InvalidDataException("The model's tokenizer state is empty.");
+            payload = JsonSerializer.Deserialize<Payload>(span[(newline + 1)..]) ?? throw BertErrors.Damaged("The model's tokenizer state is empty.");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"The model's tokenizer state is not valid ({e.Message}); the model file may be damaged.", e);
+            throw BertErrors.Damaged($"The model's tokenizer state is not valid ({e.Message}); the model file may be damaged.", e);
         }
 
         var tokenizer = BertWordPieceTokenizer.Create(payload.Vocabulary, payload.Options);
