@@ -58,7 +58,7 @@ public sealed class BertEmbeddingTransformTests
         var ml = new MLContext();
         var data = Texts(ml, ["x"]);
         var folder = Golden.For("tiny-bert").Folder;
-        Assert.Contains("Pooling is None", Assert.Throws<ArgumentException>(
+        Assert.Contains("Pooling.None gives one vector per token", Assert.Throws<ArgumentException>(
             () => ml.Transforms.Text.ApplyBertEmbedding("E", "Text", folder, new EmbeddingOptions { Pooling = Pooling.None })).Message, StringComparison.Ordinal);
         var layer = Assert.ThrowsAny<ArgumentException>(
             () => ml.Transforms.Text.ApplyBertEmbedding("E", "Text", folder, new EmbeddingOptions { Layers = LayerSelection.Parse("7") }).Fit(data));

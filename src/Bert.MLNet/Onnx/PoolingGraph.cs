@@ -400,7 +400,7 @@ internal sealed record PoolingPlan(IReadOnlyList<int> Layers, Pooling Pooling, L
 
     /// <summary>Refuses per-token output, which has no known size.</summary>
     internal static void CheckPooled(EmbeddingOptions options) =>
-        PerTokenOutput.Refuse(options.Pooling, $"{nameof(EmbeddingOptions.Pooling)} None", "a known-size column or one embedding per text",
+        PerTokenOutput.Refuse(options.Pooling, $"{nameof(EmbeddingOptions.Pooling)}.None", "a known-size column or one embedding per text",
             "use BertModel.Embed for per-token vectors, or choose a pooling", nameof(options));
 
     /// <summary>The length of each output vector.</summary>
