@@ -1,6 +1,7 @@
 using System.Globalization;
 using Parquet;
 using Parquet.Schema;
+using Bert.MLNet.Options;
 
 namespace Bert.MLNet.Cluster;
 

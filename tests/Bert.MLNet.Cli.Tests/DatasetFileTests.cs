@@ -139,7 +139,7 @@ public sealed class DatasetFileTests : IDisposable
         {
             var file = DatasetFile.Open(Write("warn.tsv", content));
             var settings = new TrainSettings(file.Path, "Label", "Text", Path.Combine(folder, "out")) { Folds = folds };
-            return TrainingChecks.Check(file, file.Labels("Label"), settings, task == "binary" ? Bert.MLNet.Search.SearchTask.Binary : Bert.MLNet.Search.SearchTask.Multiclass);
+            return TrainingChecks.Check(file, file.Labels("Label"), settings, task == "binary" ? Bert.MLNet.Featurization.SweepTask.Binary : Bert.MLNet.Featurization.SweepTask.Multiclass);
         }
 
         Assert.Equal(["2 classes of column 'Label' have one row ('c', 'd'): the fold that tests such a row has never seen its class."],

@@ -41,7 +41,7 @@ public sealed partial class ReadmeBlocksTests
         using System.Collections.Generic;
         using System.Threading;
         using Bert.MLNet;
-        using Bert.MLNet.Search;
+        using Bert.MLNet.Featurization;
         using Bert.MLNet.Similarity;
         using Bert.MLNet.Tokenizers;
         using Microsoft.ML;

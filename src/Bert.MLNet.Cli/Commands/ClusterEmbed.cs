@@ -4,6 +4,7 @@ using Bert.MLNet.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Bert.MLNet.Options;
 
 namespace Bert.MLNet.Cli.Commands;
 

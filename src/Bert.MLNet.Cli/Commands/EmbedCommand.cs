@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Bert.MLNet.Cli.IO;
 using Bert.MLNet.Cluster;
+using Bert.MLNet.Options;
 
 namespace Bert.MLNet.Cli.Commands;
 

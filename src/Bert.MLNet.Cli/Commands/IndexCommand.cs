@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bert.MLNet.Cli.IO;
 using Bert.MLNet.Similarity;
+using Bert.MLNet.Options;
 
 namespace Bert.MLNet.Cli.Commands;
 
@@ -40,7 +41,7 @@ internal static class IndexCommand
         using var model = BertModel.Load(modelPath);
         // A known name is stored as the name, so the index finds its model on any machine; a path as a full path.
         var stored = model.Files.Pretrained?.Name ?? Path.GetFullPath(modelPath);
-        var file = new SearchIndexFile(stored, layers, pooling ?? Search.FeaturizationSearch.PoolingName(model.Conventions.Pooling), store, 0, texts)
+        var file = new SearchIndexFile(stored, layers, pooling ?? Featurization.FeaturizationSweep.PoolingName(model.Conventions.Pooling), store, 0, texts)
         {
             Precision = arithmetic,
         };

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Bert.MLNet.Cli.Data;
 using Bert.MLNet.Cli.IO;
-using Bert.MLNet.Search;
+using Bert.MLNet.Featurization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Spectre.Console;
@@ -10,8 +10,8 @@ using Spectre.Console;
 namespace Bert.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>bert-mlnet train</c>: a model builder. Reads a labelled TSV/CSV, searches BERT layers × poolings × ML.NET trainers
-/// against ML.NET's FeaturizeText (<see cref="FeaturizationSearch"/>), refits the best on all rows and writes the model,
+/// <c>bert-mlnet train</c>: a model builder. Reads a labelled TSV/CSV, sweeps BERT layers × poolings × ML.NET trainers
+/// against ML.NET's FeaturizeText (<see cref="FeaturizationSweep"/>), refits the best on all rows and writes the model,
 /// the leaderboard, the per-layer chart, the metrics and C# code that uses the model.
 /// </summary>
 internal static class TrainCommand
@@ -92,19 +92,19 @@ internal static class TrainCommand
         var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var ml = new MLContext(settings.Seed);
         var labels = file.Labels(settings.LabelColumn);
-        var searchTask = DecideTask(file, labels, settings.LabelColumn, options.Task);
-        foreach (var warning in TrainingChecks.Check(file, labels, settings, searchTask))
+        var task = DecideTask(file, labels, settings.LabelColumn, options.Task);
+        foreach (var warning in TrainingChecks.Check(file, labels, settings, task))
         {
             errors.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
         }
 
         var data = file.Load(file.Columns.Select(c =>
-            (c, (string?)c, c == settings.LabelColumn && searchTask == SearchTask.Regression ? DataKind.Single : DataKind.String)));
+            (c, (string?)c, c == settings.LabelColumn && task == SweepTask.Regression ? DataKind.Single : DataKind.String)));
 
         var stage = output.Stage;
         {
-            errors.MarkupLineInterpolated($"[bold]{file.Rows}[/] rows of [bold]{file.Path}[/]: {Describe(searchTask)}, model {settings.Model} ({settings.Precision})");
-            using var result = Search(errors, ml, data, settings.Model, options with { Task = searchTask }, cancellation);
+            errors.MarkupLineInterpolated($"[bold]{file.Rows}[/] rows of [bold]{file.Path}[/]: {Describe(task)}, model {settings.Model} ({settings.Precision})");
+            using var result = Sweep(errors, ml, data, settings.Model, options with { Task = task }, cancellation);
 
             var modelPath = Path.Combine(stage, TrainOutputs.ModelFile);
             ml.Model.Save(result.Model, data.Schema, modelPath);
@@ -132,7 +132,7 @@ internal static class TrainCommand
             }
 
             errors.MarkupLineInterpolated(
-                $"embedded {result.TextsEmbedded} texts in {result.EmbeddingTime.TotalSeconds:F1} s; scored {result.Leaderboard.Count} candidates in {result.SearchTime.TotalSeconds:F1} s{skipped}; refit in {result.RefitTime.TotalSeconds:F1} s; total {clock.Elapsed.TotalSeconds:F1} s");
+                $"embedded {result.TextsEmbedded} texts in {result.EmbeddingTime.TotalSeconds:F1} s; scored {result.Leaderboard.Count} candidates in {result.SweepTime.TotalSeconds:F1} s{skipped}; refit in {result.RefitTime.TotalSeconds:F1} s; total {clock.Elapsed.TotalSeconds:F1} s");
             errors.MarkupLineInterpolated($"wrote {string.Join(", ", written)} in {settings.Output}");
             return 0;
         }
@@ -140,21 +140,21 @@ internal static class TrainCommand
 
     // The CLI's rule on top of the library's: every cell of a text file is text, so numbers are recognised here. Labels
     // that are mostly numbers with a few that are not (inf, NA, 1e40) are refused, not taken as hundreds of classes.
-    private static SearchTask DecideTask(DatasetFile file, string[] labels, string column, SearchTask asked)
+    private static SweepTask DecideTask(DatasetFile file, string[] labels, string column, SweepTask asked)
     {
         var distinct = labels.Distinct(StringComparer.Ordinal).ToArray();
-        if (asked != SearchTask.Regression && distinct.Length < 2)
+        if (asked != SweepTask.Regression && distinct.Length < 2)
         {
             throw new InvalidDataException($"Dataset '{file.Path}': the label column '{column}' has one value ('{distinct[0]}'); a classifier needs two or more.");
         }
 
-        if (asked == SearchTask.Binary && distinct.Length != 2)
+        if (asked == SweepTask.Binary && distinct.Length != 2)
         {
             throw new InvalidDataException($"Dataset '{file.Path}': --task binary needs two label values; column '{column}' has {distinct.Length}.");
         }
 
         var numbers = labels.Count(l => DatasetFile.TryNumber(l, out _));
-        if (asked == SearchTask.Auto && distinct.Length > 2 && numbers < labels.Length && numbers * 2 >= labels.Length)
+        if (asked == SweepTask.Auto && distinct.Length > 2 && numbers < labels.Length && numbers * 2 >= labels.Length)
         {
             var row = Array.FindIndex(labels, l => !DatasetFile.TryNumber(l, out _));
             throw new InvalidDataException(
@@ -162,8 +162,8 @@ internal static class TrainCommand
                 "fix it for a regression, or pass --task multiclass to take the labels as classes.");
         }
 
-        var task = asked != SearchTask.Auto ? asked : distinct.Length == 2 ? SearchTask.Binary : numbers == labels.Length ? SearchTask.Regression : SearchTask.Multiclass;
-        if (task == SearchTask.Regression)
+        var task = asked != SweepTask.Auto ? asked : distinct.Length == 2 ? SweepTask.Binary : numbers == labels.Length ? SweepTask.Regression : SweepTask.Multiclass;
+        if (task == SweepTask.Regression)
         {
             var values = file.Numbers(labels, column);
             if (values.All(v => v == values[0]))
@@ -175,18 +175,18 @@ internal static class TrainCommand
         return task;
     }
 
-    private static string Describe(SearchTask task) => task switch
+    private static string Describe(SweepTask task) => task switch
     {
-        SearchTask.Binary => "binary classification",
-        SearchTask.Multiclass => "multiclass classification",
+        SweepTask.Binary => "binary classification",
+        SweepTask.Multiclass => "multiclass classification",
         _ => "regression",
     };
 
-    // Runs the search under a live progress bar on stderr (Spectre.Console prints plain lines instead when stderr is not a terminal).
-    private static SearchResult Search(IAnsiConsole console, MLContext ml, IDataView data, string model, FeaturizationSearchOptions options,
+    // Runs the sweep under a live progress bar on stderr (Spectre.Console prints plain lines instead when stderr is not a terminal).
+    private static SweepResult Sweep(IAnsiConsole console, MLContext ml, IDataView data, string model, FeaturizationSweepOptions options,
         CancellationToken cancellation)
     {
-        SearchResult? result = null;
+        SweepResult? result = null;
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -195,7 +195,7 @@ internal static class TrainCommand
             {
                 var bar = context.AddTask("embedding", maxValue: 1);
                 var best = double.NegativeInfinity;
-                var progress = new SynchronousProgress<SearchProgress>(p =>
+                var progress = new SynchronousProgress<SweepProgress>(p =>
                 {
                     bar.MaxValue = Math.Max(1, p.Total);
                     bar.Value = p.Completed;
@@ -212,7 +212,7 @@ internal static class TrainCommand
                         console.WriteLine($"[{p.Completed}/{p.Total}] {p.Message}");
                     }
                 });
-                result = new FeaturizationSearch().Run(ml, data, model, options, progress, cancellation);
+                result = new FeaturizationSweep().Run(ml, data, model, options, progress, cancellation);
                 bar.Value = bar.MaxValue;
             });
         return result!;
@@ -251,11 +251,11 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
 
     public string Precision { get; init; } = "fp32";
 
-    /// <summary>The search's options; each bad option is refused by its flag.</summary>
-    internal FeaturizationSearchOptions SearchOptions()
+    /// <summary>The sweep's options; each bad option is refused by its flag.</summary>
+    internal FeaturizationSweepOptions SearchOptions()
     {
         var task = EmbedCommand.Choice(Task, "--task",
-            ("auto", SearchTask.Auto), ("binary", SearchTask.Binary), ("multiclass", SearchTask.Multiclass), ("regression", SearchTask.Regression));
+            ("auto", SweepTask.Auto), ("binary", SweepTask.Binary), ("multiclass", SweepTask.Multiclass), ("regression", SweepTask.Regression));
         if (Folds < 2)
         {
             throw new ArgumentException($"--folds {Folds}: cross-validation needs at least 2 folds.");
@@ -268,7 +268,7 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
         }
 
         var trainers = Trainers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => EmbedCommand.Choice(t, "--trainers",
-            ("linear", SearchTrainer.Linear), ("lightgbm", SearchTrainer.LightGbm), ("fasttree", SearchTrainer.FastTree))).Distinct().ToArray();
+            ("linear", SweepTrainer.Linear), ("lightgbm", SweepTrainer.LightGbm), ("fasttree", SweepTrainer.FastTree))).Distinct().ToArray();
         var poolings = Poolings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => EmbedCommand.Choice(p, "--poolings",
             ("mean", Pooling.Mean), ("cls", Pooling.Cls), ("max", Pooling.Max), ("mean-sqrt-len", Pooling.MeanSqrtLen))).Distinct().ToArray();
         if (trainers.Length == 0 || poolings.Length == 0)
@@ -276,7 +276,7 @@ internal sealed record TrainSettings(string Dataset, string LabelColumn, string 
             throw new ArgumentException(trainers.Length == 0 ? "--trainers names no trainer." : "--poolings names no pooling.");
         }
 
-        return new FeaturizationSearchOptions
+        return new FeaturizationSweepOptions
         {
             LabelColumnName = LabelColumn, TextColumnName = TextColumn, SecondTextColumnName = SecondTextColumn, Task = task,
             Folds = Folds, GroupColumnName = GroupColumn, TimeBudget = MaxMinutes is { } m ? TimeSpan.FromMinutes(m) : null, Trainers = trainers, Poolings = poolings, Seed = Seed,

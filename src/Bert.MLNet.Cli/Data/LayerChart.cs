@@ -1,4 +1,4 @@
-using Bert.MLNet.Search;
+using Bert.MLNet.Featurization;
 
 namespace Bert.MLNet.Cli.Data;
 
@@ -8,7 +8,7 @@ namespace Bert.MLNet.Cli.Data;
 /// </summary>
 internal static class LayerChart
 {
-    internal static void Write(string path, SearchResult result)
+    internal static void Write(string path, SweepResult result)
     {
         var plot = new ScottPlot.Plot();
         plot.XLabel("hidden state (0 = embeddings)");
@@ -21,7 +21,7 @@ internal static class LayerChart
             var line = plot.Add.Scatter(layers, scores);
             line.LineWidth = 2;
             line.MarkerSize = 8;
-            line.LegendText = $"one hidden state, {FeaturizationSearch.PoolingName(bestBert.Features.Pooling!.Value)} pooling";
+            line.LegendText = $"one hidden state, {FeaturizationSweep.PoolingName(bestBert.Features.Pooling!.Value)} pooling";
             plot.Add.ErrorBar(layers, scores, [.. result.LayerCurve.Select(l => l.StandardDeviation)]);
             plot.Axes.Bottom.SetTicks(layers, [.. result.LayerCurve.Select(l => l.Layer.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
             if (result.Leaderboard.FirstOrDefault(e => e.Features.Pooling is null && e.Trainer == bestBert.Trainer) is { } text)

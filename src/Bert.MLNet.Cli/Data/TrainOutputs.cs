@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Bert.MLNet.Cli.Commands;
-using Bert.MLNet.Search;
+using Bert.MLNet.Featurization;
 using Spectre.Console;
 
 namespace Bert.MLNet.Cli.Data;
@@ -27,9 +27,9 @@ internal static class TrainOutputs
         WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Converters = { new FiniteOrNull() },
     };
 
-    internal static string TaskName(SearchTask task) => task.ToString().ToLowerInvariant();
+    internal static string TaskName(SweepTask task) => task.ToString().ToLowerInvariant();
 
-    internal static void Write(string folder, SearchResult result, DatasetFile file, TrainSettings settings, ModelInfo info, TimeSpan elapsed)
+    internal static void Write(string folder, SweepResult result, DatasetFile file, TrainSettings settings, ModelInfo info, TimeSpan elapsed)
     {
         WriteLeaderboard(Path.Combine(folder, LeaderboardFile), result);
         LayerChart.Write(Path.Combine(folder, ChartFile), result);
@@ -38,7 +38,7 @@ internal static class TrainOutputs
     }
 
     /// <summary>The leaderboard as a table: the best 15 entries, and every FeaturizeText entry for comparison.</summary>
-    internal static void PrintLeaderboard(IAnsiConsole console, SearchResult result)
+    internal static void PrintLeaderboard(IAnsiConsole console, SweepResult result)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"leaderboard: {result.MetricName}, {result.Leaderboard.Count} candidates");
         table.AddColumn("#", c => c.RightAligned()).AddColumn("features").AddColumn("trainer")
@@ -60,7 +60,7 @@ internal static class TrainOutputs
         console.Write(table);
     }
 
-    private static void WriteLeaderboard(string path, SearchResult result)
+    private static void WriteLeaderboard(string path, SweepResult result)
     {
         var text = new StringBuilder("rank,features,pooling,layers,featurizeText,trainer,metric,score,standardDeviation,seconds\n");
         for (var rank = 0; rank < result.Leaderboard.Count; rank++)
@@ -74,7 +74,7 @@ internal static class TrainOutputs
         File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
     }
 
-    private static void WriteMetrics(string path, SearchResult result, DatasetFile file, TrainSettings settings, TimeSpan elapsed)
+    private static void WriteMetrics(string path, SweepResult result, DatasetFile file, TrainSettings settings, TimeSpan elapsed)
     {
         var best = result.Best;
         var baseline = result.Leaderboard.Where(e => e.Features.Name == "FeaturizeText" && e.Trainer == best.Trainer).Select(Entry).FirstOrDefault();
@@ -97,7 +97,7 @@ internal static class TrainOutputs
             ["textsEmbedded"] = result.TextsEmbedded,
             ["seconds"] = new
             {
-                embedding = result.EmbeddingTime.TotalSeconds, search = result.SearchTime.TotalSeconds, refit = result.RefitTime.TotalSeconds, total = elapsed.TotalSeconds,
+                embedding = result.EmbeddingTime.TotalSeconds, sweep = result.SweepTime.TotalSeconds, refit = result.RefitTime.TotalSeconds, total = elapsed.TotalSeconds,
             },
         };
         File.WriteAllText(path, JsonSerializer.Serialize(metrics, JsonOutput), new UTF8Encoding(false));
@@ -112,7 +112,7 @@ internal static class TrainOutputs
     {
         null => string.Empty,
         _ when features.Averaged => "first-last-avg",
-        { } p => FeaturizationSearch.PoolingName(p),
+        { } p => FeaturizationSweep.PoolingName(p),
     };
 
     private static string Csv(string value) =>

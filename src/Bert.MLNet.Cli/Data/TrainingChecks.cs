@@ -1,5 +1,5 @@
 using Bert.MLNet.Cli.Commands;
-using Bert.MLNet.Search;
+using Bert.MLNet.Featurization;
 
 namespace Bert.MLNet.Cli.Data;
 
@@ -14,7 +14,7 @@ internal static class TrainingChecks
 
     /// <summary>Throws for what cannot train; returns the warnings (plain text) for what can but looks wrong.</summary>
     /// <exception cref="InvalidDataException">Too few rows or groups for the folds, or a text column empty in every row.</exception>
-    internal static List<string> Check(DatasetFile file, string[] labels, TrainSettings settings, SearchTask task)
+    internal static List<string> Check(DatasetFile file, string[] labels, TrainSettings settings, SweepTask task)
     {
         var folds = settings.Folds;
         if (file.Rows < folds)
@@ -41,14 +41,14 @@ internal static class TrainingChecks
         }
 
         var warnings = new List<string>();
-        if (task == SearchTask.Regression)
+        if (task == SweepTask.Regression)
         {
             return warnings;
         }
 
         var counts = labels.GroupBy(l => l, StringComparer.Ordinal).Select(g => (Class: g.Key, Rows: g.Count())).ToArray();
         var single = counts.Where(c => c.Rows == 1).Select(c => c.Class).ToArray();
-        if (task == SearchTask.Multiclass && (counts.Length > ManyClasses || counts.Length * 2 > labels.Length))
+        if (task == SweepTask.Multiclass && (counts.Length > ManyClasses || counts.Length * 2 > labels.Length))
         {
             warnings.Add($"column '{settings.LabelColumn}' has {counts.Length} classes for {labels.Length} rows: is it the label you meant? " +
                 "(numbers are a regression only when every label is one; --task regression says so)");
@@ -60,7 +60,7 @@ internal static class TrainingChecks
         }
 
         var rarest = counts.MinBy(c => c.Rows);
-        if (task == SearchTask.Binary && rarest.Rows < folds)
+        if (task == SweepTask.Binary && rarest.Rows < folds)
         {
             warnings.Add($"class '{rarest.Class}' of column '{settings.LabelColumn}' has {rarest.Rows} rows for {folds} folds: some folds test without it, and the scores vary more.");
         }

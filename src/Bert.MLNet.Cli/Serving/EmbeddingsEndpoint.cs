@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Bert.MLNet.Cli.Commands;
 using Microsoft.AspNetCore.Http;
+using Bert.MLNet.Options;
 
 namespace Bert.MLNet.Cli.Serving;
 

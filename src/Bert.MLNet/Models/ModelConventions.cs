@@ -13,7 +13,7 @@ namespace Bert.MLNet;
 /// The conventions apply where no options are given (<see cref="BertModel.Embed"/> with null options,
 /// <c>ApplyBertEmbedding</c> without options, <see cref="BertEmbeddingGenerator"/>, the CLI without <c>--pooling</c> or
 /// <c>--normalize</c>); start from <see cref="ToOptions"/> to override one of them. <see cref="MaxLength"/> always
-/// applies when <see cref="EmbeddingOptions.MaxLength"/> is null. The featurization search still sweeps every layer and
+/// applies when <see cref="EmbeddingOptions.MaxLength"/> is null. The featurization sweep still tries every layer and
 /// pooling.
 /// </remarks>
 /// <param name="Pooling">How the last layer's token vectors become one vector.</param>

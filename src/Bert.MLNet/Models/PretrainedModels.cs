@@ -6,7 +6,7 @@ namespace Bert.MLNet;
 
 /// <summary>
 /// The pretrained BERTs Bert.MLNet knows by name. Wherever a model path is accepted (<see cref="BertModel.Load"/>,
-/// <c>ApplyBertEmbedding</c>, <see cref="BertEmbeddingGenerator.Load"/>, the featurization search, every CLI
+/// <c>ApplyBertEmbedding</c>, <see cref="BertEmbeddingGenerator.Load"/>, the featurization sweep, every CLI
 /// <c>--model</c>), one of these names works too: <c>all-MiniLM-L6-v2</c> (the default), <c>snowflake-arctic-embed-xs</c>
 /// and <c>bert-l4-h128-uncased</c> (the small model pretrained for this project, the fast test model).
 /// </summary>

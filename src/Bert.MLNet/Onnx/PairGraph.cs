@@ -53,7 +53,7 @@ internal static class PairGraph
         return model.ToByteArray();
     }
 
-    /// <summary>The same features computed in C#, for the search's in-memory folds: <paramref name="output"/> holds 4d + 1 values.</summary>
+    /// <summary>The same features computed in C#, for the sweep's in-memory folds: <paramref name="output"/> holds 4d + 1 values.</summary>
     internal static void Compute(ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> output)
     {
         var width = first.Length;

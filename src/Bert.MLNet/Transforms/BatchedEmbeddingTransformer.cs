@@ -11,7 +11,7 @@ namespace Bert.MLNet.Transforms;
 /// hidden-state graph taken back out of the saved pooled graph (<see cref="PoolingGraph.Unpool"/>), length-sorted
 /// token-budgeted batches and the same pooling code as <see cref="BertModel.Embed"/>. Everything else is the loaded
 /// form's own: the output schema, <see cref="GetRowToRowMapper"/> (<c>PredictionEngine</c>) and what <c>Save</c> writes,
-/// so a re-saved model is the model that was loaded. Made by <see cref="LoadedForms"/>.
+/// so a re-saved model is the model that was loaded. Made by <see cref="Saved.LoadedModelBatching"/>.
 /// </summary>
 internal sealed class BatchedEmbeddingTransformer : ITransformer, IDisposable, IBlockEmbedder
 {

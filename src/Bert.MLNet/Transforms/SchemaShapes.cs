@@ -1,3 +1,4 @@
+using Bert.MLNet.Transforms.Saved;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,4 +1,5 @@
 using Bert.MLNet.Embeddings;
+using Bert.MLNet.Transforms.Saved;
 using Microsoft.ML;
 
 namespace Bert.MLNet.Transforms;
@@ -26,13 +27,13 @@ internal sealed class TokenizingEstimator(string inputColumnName, TextEncoder en
         ArgumentNullException.ThrowIfNull(input);
         BertSchema.CheckInput(input.Schema, inputColumnName);
         var ml = new MLContext();
-        var pipeline = SavedForm.Tokenize(ml, inputColumnName, encoder);
+        var pipeline = BuiltInSteps.Tokenize(ml, inputColumnName, encoder);
         foreach (var (saved, name) in OutputsFor(encoder))
         {
             pipeline = pipeline.Append(ml.Transforms.CopyColumns(name, saved));
         }
 
-        return pipeline.Append(SavedForm.DropSavedColumns(ml)).Fit(input);
+        return pipeline.Append(BuiltInSteps.DropSavedColumns(ml)).Fit(input);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -1,11 +1,11 @@
-using Bert.MLNet.Search;
+using Bert.MLNet.Featurization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Bert.MLNet.Tests.Search;
+namespace Bert.MLNet.Tests.Featurization;
 
 /// <summary>The featurization search on small real data: a complete, ordered leaderboard, one model run per text, and a refit equal to its entry's pipeline.</summary>
-public sealed class FeaturizationSearchTests
+public sealed class FeaturizationSweepTests
 {
     private static readonly string Model = Path.Combine(Testing.RepositoryRoot.Path, "models", "bert-l4-h128-uncased");
     private static readonly string Datasets = Path.Combine(Testing.RepositoryRoot.Path, "datasets");
@@ -15,15 +15,15 @@ public sealed class FeaturizationSearchTests
     {
         var ml = new MLContext(seed: 1);
         var data = Rows(ml, "wordnet-topics", "train.tsv", 320);
-        var options = new FeaturizationSearchOptions
+        var options = new FeaturizationSweepOptions
         {
             LabelColumnName = "Label", TextColumnName = "Text", Folds = 3,
-            Poolings = [Pooling.Mean, Pooling.Cls], Trainers = [SearchTrainer.Linear], CombinedTextMargin = null,
+            Poolings = [Pooling.Mean, Pooling.Cls], Trainers = [SweepTrainer.Linear], CombinedTextMargin = null,
         };
-        var search = new FeaturizationSearch();
-        using var result = search.Run(ml, data, Model, options);
+        var sweep = new FeaturizationSweep();
+        using var result = sweep.Run(ml, data, Model, options);
 
-        Assert.Equal(SearchTask.Multiclass, result.Task);
+        Assert.Equal(SweepTask.Multiclass, result.Task);
         // Mean: layers 0-4, last four, first-last-avg; CLS: layers 0-4, last four; FeaturizeText alone and with the best BERT features.
         Assert.Equal(7 + 6 + 2, result.Leaderboard.Count);
         Assert.Equal(result.Leaderboard.Select(e => e.Score).OrderByDescending(s => s), result.Leaderboard.Select(e => e.Score));
@@ -46,15 +46,15 @@ public sealed class FeaturizationSearchTests
         }
 
         // The same search again reads every embedding from the cache.
-        using var again = search.Run(ml, data, Model, options with { Poolings = [Pooling.Cls], IncludeTextBaselines = false });
+        using var again = sweep.Run(ml, data, Model, options with { Poolings = [Pooling.Cls], IncludeTextBaselines = false });
         Assert.Equal(0, again.TextsEmbedded);
 
         // With a margin FeaturizeText alone does not come within, the concatenation is not scored; everything else is as before.
         var text = result.Leaderboard.Single(e => e.Features.Name == "FeaturizeText").Score;
         var bert = result.Leaderboard.Where(e => !e.Features.WithText).Max(e => e.Score);
         Assert.True(bert > text, $"BERT {bert} against FeaturizeText {text}");
-        var progress = new List<SearchProgress>();
-        using var margined = search.Run(ml, data, Model, options with { CombinedTextMargin = (bert - text) / 2 }, new Progress(progress.Add));
+        var progress = new List<SweepProgress>();
+        using var margined = sweep.Run(ml, data, Model, options with { CombinedTextMargin = (bert - text) / 2 }, new Progress(progress.Add));
         Assert.Equal(result.Leaderboard.Count - 1, margined.Leaderboard.Count);
         Assert.DoesNotContain(margined.Leaderboard, e => e.Features.WithText && e.Features.Pooling is not null);
         var kept = result.Leaderboard.Where(e => !e.Features.WithText || e.Features.Pooling is null).ToArray();
@@ -70,12 +70,12 @@ public sealed class FeaturizationSearchTests
         var ml = new MLContext(seed: 1);
         var data = Rows(ml, "wordnet-topics", "train.tsv", 240);
         var test = Rows(ml, "wordnet-topics", "test.tsv", 80);
-        var options = new FeaturizationSearchOptions
+        var options = new FeaturizationSweepOptions
         {
-            LabelColumnName = "Label", TextColumnName = "Text", Folds = 2, Poolings = [Pooling.Mean], Trainers = [SearchTrainer.Linear],
+            LabelColumnName = "Label", TextColumnName = "Text", Folds = 2, Poolings = [Pooling.Mean], Trainers = [SweepTrainer.Linear],
             IncludeTextBaselines = false,
         };
-        using var result = new FeaturizationSearch().Run(ml, data, Model, options);
+        using var result = new FeaturizationSweep().Run(ml, data, Model, options);
         var best = result.Best;
         var embedding = best.Features.EmbeddingOptions(options.Embedding)!;
         var manual = ml.Transforms.Conversion.MapValueToKey("Label")
@@ -106,16 +106,16 @@ public sealed class FeaturizationSearchTests
         using var model = BertModel.Load(Model);
         var cached = new EmbeddingCache().Get(model, basis, poolings, [.. texts, .. seconds], out _, CancellationToken.None);
         var pairsView = ml.Data.LoadFromEnumerable(texts.Zip(seconds).Select(p => new PairRow { First = p.First, Second = p.Second }));
-        foreach (var candidate in FeaturizationSearch.BertCandidates(poolings, model.LayerCount))
+        foreach (var candidate in FeaturizationSweep.BertCandidates(poolings, model.LayerCount))
         {
             var everyLayer = cached[Array.IndexOf(poolings, candidate.Pooling!.Value)];
-            var single = FeaturizationSearch.Features(everyLayer[..texts.Length], candidate, model.HiddenSize, texts.Length, pairs: false, normalize);
+            var single = FeaturizationSweep.Features(everyLayer[..texts.Length], candidate, model.HiddenSize, texts.Length, pairs: false, normalize);
             var options = candidate.EmbeddingOptions(basis)!;
             var refit = ml.Transforms.Text.ApplyBertEmbedding("Features", "Text", Model, options).Fit(rows).Transform(rows)
                 .GetColumn<float[]>("Features").ToArray();
             AssertClose(refit, single, candidate.Name);
 
-            var pairFeatures = FeaturizationSearch.Features(everyLayer, candidate, model.HiddenSize, texts.Length, pairs: true, normalize);
+            var pairFeatures = FeaturizationSweep.Features(everyLayer, candidate, model.HiddenSize, texts.Length, pairs: true, normalize);
             var refitPairs = ml.Transforms.Text.ApplyBertEmbedding("U", "First", Model, options)
                 .Append(ml.Transforms.Text.ApplyBertEmbedding("V", "Second", Model, options))
                 .Append(ml.Transforms.ComputePairFeatures("Features", "U", "V"))
@@ -142,13 +142,13 @@ public sealed class FeaturizationSearchTests
         var file = Path.Combine(Datasets, "wordnet-pairs", "train.tsv");
         var pairs = ml.Data.TakeRows(ml.Data.LoadFromTextFile<PairRow>(file, hasHeader: true, allowQuoting: false), 160);
         var test = ml.Data.SkipRows(ml.Data.LoadFromTextFile<PairRow>(file, hasHeader: true, allowQuoting: false), 900);
-        var options = new FeaturizationSearchOptions
+        var options = new FeaturizationSweepOptions
         {
             LabelColumnName = "Label", TextColumnName = "First", SecondTextColumnName = "Second", Folds = 2, Poolings = [Pooling.Mean],
-            Trainers = [SearchTrainer.Linear], IncludeTextBaselines = false,
+            Trainers = [SweepTrainer.Linear], IncludeTextBaselines = false,
         };
-        using var result = new FeaturizationSearch().Run(ml, pairs, Model, options);
-        Assert.Equal(SearchTask.Binary, result.Task);
+        using var result = new FeaturizationSweep().Run(ml, pairs, Model, options);
+        Assert.Equal(SweepTask.Binary, result.Task);
         Assert.Equal(7, result.Leaderboard.Count);
         var firsts = pairs.GetColumn<string>("First").ToArray();
         var seconds = pairs.GetColumn<string>("Second").ToArray();
@@ -174,14 +174,14 @@ public sealed class FeaturizationSearchTests
     {
         var ml = new MLContext(seed: 1);
         var spam = Rows(ml, "spam-assassin", "train.tsv", 120);
-        var binary = new FeaturizationSearchOptions
+        var binary = new FeaturizationSweepOptions
         {
-            LabelColumnName = "Label", TextColumnName = "Text", Folds = 2, Poolings = [Pooling.Mean], Trainers = [SearchTrainer.Linear],
+            LabelColumnName = "Label", TextColumnName = "Text", Folds = 2, Poolings = [Pooling.Mean], Trainers = [SweepTrainer.Linear],
             IncludeTextBaselines = false, Embedding = new EmbeddingOptions { MaxLength = 64 },
         };
-        using (var result = new FeaturizationSearch().Run(ml, spam, Model, binary))
+        using (var result = new FeaturizationSweep().Run(ml, spam, Model, binary))
         {
-            Assert.Equal(SearchTask.Binary, result.Task);
+            Assert.Equal(SweepTask.Binary, result.Task);
             Assert.Equal("accuracy", result.MetricName);
             Assert.Equal(7, result.Leaderboard.Count);
             Assert.Equal(["ham", "spam"], result.Classes);
@@ -193,10 +193,10 @@ public sealed class FeaturizationSearchTests
         // A number the texts carry: how many words they have, which sum / sqrt(n) pooling keeps in the vectors' size.
         var texts = Rows(ml, "wordnet-topics", "train.tsv", 320).GetColumn<string>("Text").ToArray();
         var lengths = ml.Data.LoadFromEnumerable(texts.Select(t => new NumberRow { Text = t, Words = t.Split(' ').Length }));
-        var regression = binary with { LabelColumnName = "Words", Poolings = [Pooling.MeanSqrtLen], Trainers = [SearchTrainer.LightGbm] };
-        using (var result = new FeaturizationSearch().Run(ml, lengths, Model, regression))
+        var regression = binary with { LabelColumnName = "Words", Poolings = [Pooling.MeanSqrtLen], Trainers = [SweepTrainer.LightGbm] };
+        using (var result = new FeaturizationSweep().Run(ml, lengths, Model, regression))
         {
-            Assert.Equal(SearchTask.Regression, result.Task);
+            Assert.Equal(SweepTask.Regression, result.Task);
             Assert.Equal("R²", result.MetricName);
             Assert.True(result.Best.Score > 0.3, $"R² {result.Best.Score}");
         }
@@ -217,17 +217,17 @@ public sealed class FeaturizationSearchTests
             return Enumerable.Range(0, 4).Select(i => new GroupedRow { Label = label, Text = $"{word} {word}, part {i + 1}", Group = "g" + g });
         }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var options = new FeaturizationSearchOptions
+        var options = new FeaturizationSweepOptions
         {
-            LabelColumnName = "Label", TextColumnName = "Text", Folds = 4, Poolings = [Pooling.Mean], Trainers = [SearchTrainer.Linear],
+            LabelColumnName = "Label", TextColumnName = "Text", Folds = 4, Poolings = [Pooling.Mean], Trainers = [SweepTrainer.Linear],
             CombinedTextMargin = null, Embedding = new EmbeddingOptions { MaxLength = 32 },
         };
-        var search = new FeaturizationSearch();
-        using var mixed = search.Run(ml, data, Model, options);
-        using var grouped = search.Run(ml, data, Model, options with { GroupColumnName = "Group" });
+        var sweep = new FeaturizationSweep();
+        using var mixed = sweep.Run(ml, data, Model, options);
+        using var grouped = sweep.Run(ml, data, Model, options with { GroupColumnName = "Group" });
         Assert.True(mixed.Best.Score > 0.9, $"folds that split groups: best {mixed.Best.Score:F3} ({mixed.Best.Features.Name})");
         Assert.True(grouped.Best.Score < 0.75, $"folds by group: best {grouped.Best.Score:F3} ({grouped.Best.Features.Name})");
-        Assert.Contains("GroupColumnName is 'Label'", Assert.Throws<ArgumentException>(() => search.Run(ml, data, Model, options with { GroupColumnName = "Label" })).Message,
+        Assert.Contains("GroupColumnName is 'Label'", Assert.Throws<ArgumentException>(() => sweep.Run(ml, data, Model, options with { GroupColumnName = "Label" })).Message,
             StringComparison.Ordinal);
     }
 
@@ -236,16 +236,16 @@ public sealed class FeaturizationSearchTests
     {
         var ml = new MLContext();
         var data = Rows(ml, "wordnet-topics", "train.tsv", 20);
-        var options = new FeaturizationSearchOptions { LabelColumnName = "Topic", TextColumnName = "Text" };
-        var search = new FeaturizationSearch();
+        var options = new FeaturizationSweepOptions { LabelColumnName = "Topic", TextColumnName = "Text" };
+        var sweep = new FeaturizationSweep();
         Assert.Contains("Label column 'Topic' is not in the data; its columns are: 'Label', 'Text'",
-            Assert.Throws<ArgumentOutOfRangeException>(() => search.Run(ml, data, Model, options)).Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentOutOfRangeException>(() => sweep.Run(ml, data, Model, options)).Message, StringComparison.Ordinal);
         var one = ml.Data.LoadFromEnumerable([new NumberRow { Text = "a", Words = 1 }, new NumberRow { Text = "b", Words = 1 }]);
         Assert.Contains("classes need a text or Boolean label", Assert.Throws<ArgumentOutOfRangeException>(
-            () => search.Run(ml, one, Model, options with { LabelColumnName = "Words", Task = SearchTask.Multiclass })).Message, StringComparison.Ordinal);
-        Assert.Contains("Folds is 1", Assert.Throws<ArgumentOutOfRangeException>(() => search.Run(ml, data, Model, options with { LabelColumnName = "Label", Folds = 1 })).Message, StringComparison.Ordinal);
+            () => sweep.Run(ml, one, Model, options with { LabelColumnName = "Words", Task = SweepTask.Multiclass })).Message, StringComparison.Ordinal);
+        Assert.Contains("Folds is 1", Assert.Throws<ArgumentOutOfRangeException>(() => sweep.Run(ml, data, Model, options with { LabelColumnName = "Label", Folds = 1 })).Message, StringComparison.Ordinal);
         Assert.Contains("time budget", Assert.Throws<TimeoutException>(
-            () => search.Run(ml, data, Model, options with { LabelColumnName = "Label", TimeBudget = TimeSpan.FromTicks(1) })).Message, StringComparison.Ordinal);
+            () => sweep.Run(ml, data, Model, options with { LabelColumnName = "Label", TimeBudget = TimeSpan.FromTicks(1) })).Message, StringComparison.Ordinal);
     }
 
     private static IDataView Rows(MLContext ml, string dataset, string file, int count) =>
@@ -280,9 +280,9 @@ public sealed class FeaturizationSearchTests
     }
 
     // Reports on the calling thread, in order (System.Progress posts to the thread pool).
-    private sealed class Progress(Action<SearchProgress> report) : IProgress<SearchProgress>
+    private sealed class Progress(Action<SweepProgress> report) : IProgress<SweepProgress>
     {
-        public void Report(SearchProgress value) => report(value);
+        public void Report(SweepProgress value) => report(value);
     }
 
     private sealed class GroupedRow

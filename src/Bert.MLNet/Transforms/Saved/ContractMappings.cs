@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
-namespace Bert.MLNet.Transforms;
+namespace Bert.MLNet.Transforms.Saved;
 
 /// <summary>
 /// The column names the saved form of Bert.MLNet's transforms uses between its steps. They are dropped before

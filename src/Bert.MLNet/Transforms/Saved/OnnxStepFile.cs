@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Bert.MLNet.Transforms;
+namespace Bert.MLNet.Transforms.Saved;
 
 /// <summary>
 /// The built-in form of a transform of ours that ends in ML.NET's OnnxTransformer, and the graph file that
@@ -9,7 +9,7 @@ namespace Bert.MLNet.Transforms;
 /// once; on Unix its file goes at once (the open handle keeps the bytes), elsewhere when this is disposed. Each save
 /// builds a fresh form over a file of its own and deletes the file once saved, so nothing stays in the temp folder.
 /// </summary>
-internal sealed class OnnxForm(Func<string, TransformerChain<ITransformer>> build) : IDisposable
+internal sealed class OnnxStepFile(Func<string, TransformerChain<ITransformer>> build) : IDisposable
 {
     private readonly object gate = new();
     private TransformerChain<ITransformer>? running;

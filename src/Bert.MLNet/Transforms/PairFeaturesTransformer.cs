@@ -1,5 +1,6 @@
 using Bert.MLNet.Onnx;
 using Bert.MLNet.Transforms;
+using Bert.MLNet.Transforms.Saved;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -57,7 +58,7 @@ public sealed class PairFeaturesEstimator : IEstimator<PairFeaturesTransformer>
 /// </summary>
 public sealed class PairFeaturesTransformer : ITransformer, IDisposable
 {
-    private readonly OnnxForm form;
+    private readonly OnnxStepFile form;
 
     internal PairFeaturesTransformer(string outputColumnName, string firstColumnName, string secondColumnName, int width, DataViewSchema fitSchema)
     {
@@ -65,7 +66,7 @@ public sealed class PairFeaturesTransformer : ITransformer, IDisposable
         FirstColumnName = firstColumnName;
         SecondColumnName = secondColumnName;
         Width = width;
-        form = new OnnxForm(file =>
+        form = new OnnxStepFile(file =>
         {
             File.WriteAllBytes(file, PairGraph.Build(width, firstColumnName, secondColumnName, outputColumnName));
             var ml = new MLContext();

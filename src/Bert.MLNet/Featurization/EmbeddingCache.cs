@@ -3,14 +3,14 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.Tokenizers;
 
-namespace Bert.MLNet.Search;
+namespace Bert.MLNet.Featurization;
 
 /// <summary>
 /// Pooled hidden states already computed, keyed by the model's fingerprint (a SHA-256 of its ONNX file), the tokenizer
 /// (the model's own, or a tokenizer instance given in the options), the encoding options, precision and pooling, and the
-/// text's SHA-256; every candidate and fold of a search reads them instead of running the model again. The states are
+/// text's SHA-256; every candidate and fold of a sweep reads them instead of running the model again. The states are
 /// stored as the model gives them, not normalized: a candidate normalizes its own combination of layers, as its refitted
-/// pipeline does. Not thread-safe: one search at a time.
+/// pipeline does. Not thread-safe: one sweep at a time.
 /// </summary>
 internal sealed class EmbeddingCache
 {

@@ -1,7 +1,7 @@
-namespace Bert.MLNet.Search;
+namespace Bert.MLNet.Featurization;
 
-/// <summary>What a <see cref="FeaturizationSearch"/> learns to predict.</summary>
-public enum SearchTask
+/// <summary>What a <see cref="FeaturizationSweep"/> learns to predict.</summary>
+public enum SweepTask
 {
     /// <summary>From the label column: Boolean or two text values → binary; more text values → multiclass; numbers → regression.</summary>
     Auto,
@@ -16,8 +16,8 @@ public enum SearchTask
     Regression,
 }
 
-/// <summary>The ML.NET trainers a search tries on each feature candidate.</summary>
-public enum SearchTrainer
+/// <summary>The ML.NET trainers a sweep tries on each feature candidate.</summary>
+public enum SweepTrainer
 {
     /// <summary>A linear model on standardized features: <c>LbfgsMaximumEntropy</c>, <c>LbfgsLogisticRegression</c> or <c>Sdca</c> regression.</summary>
     Linear,
@@ -30,11 +30,11 @@ public enum SearchTrainer
 }
 
 /// <summary>
-/// What a <see cref="FeaturizationSearch"/> tries: which poolings and trainers, how it scores them and how long it may
+/// What a <see cref="FeaturizationSweep"/> tries: which poolings and trainers, how it scores them and how long it may
 /// take. The layers are not chosen: every hidden state alone, the last four concatenated and (with mean pooling)
 /// first-last-avg are always candidates, besides ML.NET's <c>FeaturizeText</c> alone and with BERT features.
 /// </summary>
-public sealed record FeaturizationSearchOptions
+public sealed record FeaturizationSweepOptions
 {
     /// <summary>The label column (text, Boolean or number).</summary>
     public required string LabelColumnName { get; init; }
@@ -49,14 +49,14 @@ public sealed record FeaturizationSearchOptions
     /// </summary>
     public string? SecondTextColumnName { get; init; }
 
-    /// <summary>The task; <see cref="SearchTask.Auto"/> (the default) infers it from the label.</summary>
-    public SearchTask Task { get; init; } = SearchTask.Auto;
+    /// <summary>The task; <see cref="SweepTask.Auto"/> (the default) infers it from the label.</summary>
+    public SweepTask Task { get; init; } = SweepTask.Auto;
 
     /// <summary>Poolings to try (default mean, CLS, max). Every one comes from the same model run.</summary>
     public IReadOnlyList<Pooling> Poolings { get; init; } = [Pooling.Mean, Pooling.Cls, Pooling.Max];
 
     /// <summary>Trainers to try (default linear, LightGbm, FastTree), cheapest first.</summary>
-    public IReadOnlyList<SearchTrainer> Trainers { get; init; } = [SearchTrainer.Linear, SearchTrainer.LightGbm, SearchTrainer.FastTree];
+    public IReadOnlyList<SweepTrainer> Trainers { get; init; } = [SweepTrainer.Linear, SweepTrainer.LightGbm, SweepTrainer.FastTree];
 
     /// <summary>Folds of ML.NET's cross-validation (default 5, at least 2).</summary>
     public int Folds { get; init; } = 5;
@@ -87,7 +87,7 @@ public sealed record FeaturizationSearchOptions
     /// </summary>
     public double? CombinedTextMargin { get; init; } = 0.10;
 
-    /// <summary>Encoding length, long-text handling and batching for the embeddings (layers, pooling and combination are the search's).</summary>
+    /// <summary>Encoding length, long-text handling and batching for the embeddings (layers, pooling and combination are the sweep's).</summary>
     public EmbeddingOptions Embedding { get; init; } = new();
 
     /// <summary>Seed of the folds and trainers.</summary>

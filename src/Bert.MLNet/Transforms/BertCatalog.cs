@@ -1,3 +1,4 @@
+using Bert.MLNet.Options;
 using Bert.MLNet.Tokenizers;
 using Bert.MLNet.Transforms;
 using Microsoft.ML;
@@ -31,7 +32,7 @@ public static class BertCatalog
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         if (options is not null)
         {
-            Onnx.PoolingPlan.CheckPooled(options);
+            PoolingPlan.CheckPooled(options);
             options.Runtime.Validate();
         }
 

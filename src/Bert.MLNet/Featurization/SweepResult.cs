@@ -1,7 +1,7 @@
-namespace Bert.MLNet.Search;
+namespace Bert.MLNet.Featurization;
 
 /// <summary>
-/// A feature recipe a search tries: BERT hidden states (one, the last four concatenated, or first-last-avg) pooled one
+/// A feature recipe a sweep tries: BERT hidden states (one, the last four concatenated, or first-last-avg) pooled one
 /// way, ML.NET's <c>FeaturizeText</c>, or both concatenated.
 /// </summary>
 /// <param name="Name">How the leaderboard names it, for example <c>layer 2, mean</c> or <c>FeaturizeText + last four, cls</c>.</param>
@@ -18,22 +18,22 @@ public sealed record FeatureCandidate(string Name, Pooling? Pooling, IReadOnlyLi
 }
 
 /// <summary>One scored candidate: its features, trainer, cross-validated score (mean and standard deviation over folds) and time.</summary>
-public sealed record LeaderboardEntry(FeatureCandidate Features, SearchTrainer Trainer, double Score, double StandardDeviation, TimeSpan Time);
+public sealed record LeaderboardEntry(FeatureCandidate Features, SweepTrainer Trainer, double Score, double StandardDeviation, TimeSpan Time);
 
 /// <summary>The score of one hidden state alone, for the per-layer curve.</summary>
 public sealed record LayerScore(int Layer, double Score, double StandardDeviation);
 
 /// <summary>
-/// How far a search is: <paramref name="Completed"/> of <paramref name="Total"/> candidate × trainer pairs scored or
+/// How far a sweep is: <paramref name="Completed"/> of <paramref name="Total"/> candidate × trainer pairs scored or
 /// skipped, a line saying what happened, and the entry just scored (null for the other stages).
 /// </summary>
-public sealed record SearchProgress(int Completed, int Total, string Message, LeaderboardEntry? Entry);
+public sealed record SweepProgress(int Completed, int Total, string Message, LeaderboardEntry? Entry);
 
-/// <summary>What a <see cref="FeaturizationSearch"/> found.</summary>
-public sealed class SearchResult : IDisposable
+/// <summary>What a <see cref="FeaturizationSweep"/> found.</summary>
+public sealed class SweepResult : IDisposable
 {
-    internal SearchResult(SearchTask task, string metric, IReadOnlyList<string> classes, IReadOnlyList<LeaderboardEntry> leaderboard,
-        IReadOnlyList<LayerScore> layerCurve, Microsoft.ML.ITransformer model, int skipped, int textsEmbedded, TimeSpan embeddingTime, TimeSpan searchTime,
+    internal SweepResult(SweepTask task, string metric, IReadOnlyList<string> classes, IReadOnlyList<LeaderboardEntry> leaderboard,
+        IReadOnlyList<LayerScore> layerCurve, Microsoft.ML.ITransformer model, int skipped, int textsEmbedded, TimeSpan embeddingTime, TimeSpan sweepTime,
         TimeSpan refitTime)
     {
         Task = task;
@@ -45,7 +45,7 @@ public sealed class SearchResult : IDisposable
         Skipped = skipped;
         TextsEmbedded = textsEmbedded;
         EmbeddingTime = embeddingTime;
-        SearchTime = searchTime;
+        SweepTime = sweepTime;
         RefitTime = refitTime;
     }
 
@@ -55,8 +55,8 @@ public sealed class SearchResult : IDisposable
     /// <summary>The SHA-256 of the BERT's ONNX file (<see cref="BertModel.Fingerprint"/>).</summary>
     public string ModelFingerprint { get; internal init; } = string.Empty;
 
-    /// <summary>The task the search learned.</summary>
-    public SearchTask Task { get; }
+    /// <summary>The task the sweep learned.</summary>
+    public SweepTask Task { get; }
 
     /// <summary>The score the leaderboard ranks by: micro accuracy (multiclass), accuracy (binary) or R² (regression); higher is better.</summary>
     public string MetricName { get; }
@@ -86,7 +86,7 @@ public sealed class SearchResult : IDisposable
     /// <summary>Candidates not reached within the time budget.</summary>
     public int Skipped { get; }
 
-    /// <summary>Distinct texts the model ran during the search (each once, whatever the number of candidates and folds).</summary>
+    /// <summary>Distinct texts the model ran during the sweep (each once, whatever the number of candidates and folds).</summary>
     public int TextsEmbedded { get; }
 
     /// <summary>
@@ -99,7 +99,7 @@ public sealed class SearchResult : IDisposable
     public TimeSpan EmbeddingTime { get; }
 
     /// <summary>Time spent cross-validating candidates.</summary>
-    public TimeSpan SearchTime { get; }
+    public TimeSpan SweepTime { get; }
 
     /// <summary>Time spent fitting the best candidate's pipeline on all the data.</summary>
     public TimeSpan RefitTime { get; }

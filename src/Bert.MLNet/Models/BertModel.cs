@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Bert.MLNet.Embeddings;
 using Bert.MLNet.Onnx;
+using Bert.MLNet.Options;
 using Bert.MLNet.Tokenizers;
 using Microsoft.ML.OnnxRuntime;
 
@@ -183,7 +184,7 @@ public sealed partial class BertModel : IDisposable
             return Graph.ToBytes();
         }
 
-        var plan = Onnx.PoolingPlan.For(this, options);
+        var plan = PoolingPlan.For(this, options);
         ResolveMaxLength(options);
         var names = new Onnx.PoolingGraph.InputNames("input_ids", "attention_mask", Inputs.TokenTypeIds is null ? null : "token_type_ids",
             options.LongText == LongTextHandling.Window ? "window_length" : null);

@@ -1,4 +1,4 @@
-using Bert.MLNet.Transforms;
+using Bert.MLNet.Transforms.Saved;
 using Microsoft.ML;
 
 namespace Bert.MLNet;
@@ -44,7 +44,7 @@ public static class BertModelOperations
         }
 
         var model = catalog.Load(filePath, out inputSchema);
-        return BatchOrDispose(model, inputSchema, LoadedForms.FromFile(filePath), runtime);
+        return BatchOrDispose(model, inputSchema, LoadedModelBatching.FromFile(filePath), runtime);
     }
 
     /// <summary>
@@ -65,14 +65,14 @@ public static class BertModelOperations
         ArgumentNullException.ThrowIfNull(inputSchema);
         var runtime = runtimeOptions ?? new RuntimeOptions();
         runtime.Validate();
-        return LoadedForms.Batch(model, inputSchema, LoadedForms.FromTransformer(new MLContext()), runtime);
+        return LoadedModelBatching.Batch(model, inputSchema, LoadedModelBatching.FromTransformer(new MLContext()), runtime);
     }
 
-    private static ITransformer BatchOrDispose(ITransformer model, DataViewSchema inputSchema, LoadedForms.GraphReader readGraph, RuntimeOptions runtime)
+    private static ITransformer BatchOrDispose(ITransformer model, DataViewSchema inputSchema, LoadedModelBatching.GraphReader readGraph, RuntimeOptions runtime)
     {
         try
         {
-            return LoadedForms.Batch(model, inputSchema, readGraph, runtime);
+            return LoadedModelBatching.Batch(model, inputSchema, readGraph, runtime);
         }
         catch
         {

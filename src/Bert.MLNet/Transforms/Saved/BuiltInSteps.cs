@@ -4,7 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Onnx;
 
-namespace Bert.MLNet.Transforms;
+namespace Bert.MLNet.Transforms.Saved;
 
 /// <summary>
 /// Builds the form of Bert.MLNet's transforms that ML.NET can save and load without us: only built-in parts —
@@ -12,7 +12,7 @@ namespace Bert.MLNet.Transforms;
 /// tokenization, found by contract name) and OnnxTransformer over the pooled graph (which stores the graph) —
 /// so a plain <c>new MLContext().Model.Load</c> in a process that references this assembly reads it back.
 /// </summary>
-internal static class SavedForm
+internal static class BuiltInSteps
 {
     /// <summary>The tokenization steps: text → the saved columns of <see cref="TokenizeOutput"/>.</summary>
     internal static IEstimator<ITransformer> Tokenize(MLContext ml, string inputColumnName, TextEncoder encoder) =>

@@ -1,6 +1,7 @@
 using Bert.MLNet.Embeddings;
-using Bert.MLNet.Onnx;
+using Bert.MLNet.Options;
 using Bert.MLNet.Transforms;
+using Bert.MLNet.Transforms.Saved;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -24,7 +25,7 @@ namespace Bert.MLNet;
 public sealed class BertEmbeddingTransformer : ITransformer, IDisposable, IBlockEmbedder
 {
     private readonly bool ownsModel;
-    private readonly OnnxForm savedForm;
+    private readonly OnnxStepFile savedForm;
 
     internal BertEmbeddingTransformer(BertModel model, bool ownsModel, string outputColumnName, string inputColumnName, EmbeddingOptions options,
         DataViewSchema fitSchema)
@@ -39,7 +40,7 @@ public sealed class BertEmbeddingTransformer : ITransformer, IDisposable, IBlock
         VectorColumnNames = VectorColumns(outputColumnName, Plan);
         Dimension = Plan.Dimension(model.HiddenSize);
         BertSchema.CheckInput(fitSchema, inputColumnName);
-        savedForm = new OnnxForm(file => SavedForm.Embedding(this, fitSchema, file));
+        savedForm = new OnnxStepFile(file => BuiltInSteps.Embedding(this, fitSchema, file));
     }
 
     /// <summary>The model the embeddings come from.</summary>

@@ -1,4 +1,4 @@
-using Bert.MLNet.Onnx;
+using Bert.MLNet.Options;
 using Bert.MLNet.Transforms;
 using Microsoft.ML;
 

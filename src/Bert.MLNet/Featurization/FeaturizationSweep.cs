@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Bert.MLNet.Search;
+namespace Bert.MLNet.Featurization;
 
 /// <summary>
 /// Finds which BERT features and which ML.NET trainer predict a label best, as AutoML would if it knew BERT: every hidden
@@ -11,18 +11,18 @@ namespace Bert.MLNet.Search;
 /// k-fold cross-validation. Every hidden state of every text is computed once, in one model run per batch, and cached
 /// for every candidate and fold. The best candidate's pipeline is then fitted on all the data.
 /// </summary>
-/// <remarks>Keep one instance to reuse its cache across searches over the same texts and model.</remarks>
-public sealed class FeaturizationSearch
+/// <remarks>Keep one instance to reuse its cache across sweeps over the same texts and model.</remarks>
+public sealed class FeaturizationSweep
 {
     private readonly EmbeddingCache cache = new();
 
-    /// <summary>Searches and refits. The model is <paramref name="modelPath"/>: a known name (<see cref="PretrainedModels"/>), a model folder or an .onnx file.</summary>
+    /// <summary>Sweeps and refits. The model is <paramref name="modelPath"/>: a known name (<see cref="PretrainedModels"/>), a model folder or an .onnx file.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of a type the task cannot use (the message names it).</exception>
     /// <exception cref="ArgumentException">The options are invalid, or the label has fewer than two classes.</exception>
     /// <exception cref="TimeoutException">The time budget ran out before any candidate was scored.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public SearchResult Run(MLContext ml, IDataView data, string modelPath, FeaturizationSearchOptions options,
-        IProgress<SearchProgress>? progress = null, CancellationToken cancellationToken = default)
+    public SweepResult Run(MLContext ml, IDataView data, string modelPath, FeaturizationSweepOptions options,
+        IProgress<SweepProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(data);
@@ -34,7 +34,7 @@ public sealed class FeaturizationSearch
             Transforms.BertSchema.CheckInput(data.Schema, second);
         }
 
-        var labels = SearchLabels.Read(data, options.LabelColumnName, options.Task);
+        var labels = SweepLabels.Read(data, options.LabelColumnName, options.Task);
         var texts = Texts(data, options.TextColumnName);
         var pairs = options.SecondTextColumnName is { } secondColumn ? Texts(data, secondColumn) : null;
         var groups = options.GroupColumnName is { } groupColumn ? Groups(data, groupColumn) : null;
@@ -45,7 +45,7 @@ public sealed class FeaturizationSearch
         var candidates = BertCandidates(options.Poolings, layerCount);
         var total = (candidates.Count + (options.IncludeTextBaselines ? 2 : 0)) * options.Trainers.Count;
         var clock = Stopwatch.StartNew();
-        progress?.Report(new SearchProgress(0, total,
+        progress?.Report(new SweepProgress(0, total,
             $"embedding {texts.Length + (pairs?.Length ?? 0)} texts: every hidden state, pooled {string.Join(", ", options.Poolings)}", null));
         string[] allTexts = pairs is null ? texts : [.. texts, .. pairs];
         var pooled = cache.Get(model, options.Embedding, options.Poolings, allTexts, out var embedded, cancellationToken);
@@ -80,7 +80,7 @@ public sealed class FeaturizationSearch
                 if (options.CombinedTextMargin is { } margin && bertScore - textScore > margin)
                 {
                     notTried++;
-                    progress?.Report(new SearchProgress(entries.Count + skipped + notTried, total,
+                    progress?.Report(new SweepProgress(entries.Count + skipped + notTried, total,
                         $"FeaturizeText + {bestBert.Name}, {trainer}: not scored, FeaturizeText alone is {bertScore - textScore:F4} below the best BERT features (margin {margin})", null));
                 }
                 else if (!Evaluate(bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true }, trainer))
@@ -90,7 +90,7 @@ public sealed class FeaturizationSearch
             }
         }
 
-        var searchTime = clock.Elapsed;
+        var sweepTime = clock.Elapsed;
         if (entries.Count == 0)
         {
             throw new TimeoutException($"The time budget ({options.TimeBudget}) ran out before any candidate was scored; allow more time.");
@@ -104,18 +104,18 @@ public sealed class FeaturizationSearch
             ? leaderboard.Where(e => e.Trainer == reference.Trainer && e.Features.Pooling == referencePooling && e.Features.Layers.Count == 1 && !e.Features.WithText)
                 .OrderBy(e => e.Features.Layers[0]).Select(e => new LayerScore(e.Features.Layers[0], e.Score, e.StandardDeviation)).ToArray()
             : [];
-        progress?.Report(new SearchProgress(total, total,
+        progress?.Report(new SweepProgress(total, total,
             $"best: {best.Features.Name} with {best.Trainer}, {labels.MetricName} {best.Score:F4}; fitting it on all {texts.Length} rows", null));
         clock.Restart();
         var fitted = Pipeline(ml, best.Features, best.Trainer, labels, options, modelPath, inMemory: false).Fit(data);
-        return new SearchResult(labels.Task, labels.MetricName, labels.Classes, leaderboard, curve, fitted, skipped, embedded, embeddingTime, searchTime, clock.Elapsed)
+        return new SweepResult(labels.Task, labels.MetricName, labels.Classes, leaderboard, curve, fitted, skipped, embedded, embeddingTime, sweepTime, clock.Elapsed)
         {
             ModelName = model.Name,
             ModelFingerprint = model.Fingerprint,
             TextsTruncated = truncated,
         };
 
-        bool Evaluate(FeatureCandidate candidate, SearchTrainer trainer)
+        bool Evaluate(FeatureCandidate candidate, SweepTrainer trainer)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (options.TimeBudget is { } budget && clock.Elapsed > budget)
@@ -123,62 +123,62 @@ public sealed class FeaturizationSearch
                 return false;
             }
 
-            progress?.Report(new SearchProgress(entries.Count + skipped + notTried, total, $"scoring {candidate.Name}, {trainer}", null));
+            progress?.Report(new SweepProgress(entries.Count + skipped + notTried, total, $"scoring {candidate.Name}, {trainer}", null));
             var started = Stopwatch.StartNew();
             var dimension = candidate.Pooling is null ? 1 : Dimension(candidate, width, pairs is not null);
             var features = candidate.Pooling is { } pooling
                 ? Features(pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width, texts.Length, pairs is not null, options.Embedding.Normalize)
                 : null;
             var view = labels.View(ml, texts, pairs, groups, features, dimension);
-            var scores = labels.CrossValidate(ml, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed,
+            var scores = CrossValidation.Scores(ml, labels.Task, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed,
                 grouped: groups is not null);
             var mean = scores.Average();
             var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
             var entry = new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed);
             entries.Add(entry);
-            progress?.Report(new SearchProgress(entries.Count + skipped + notTried, total,
+            progress?.Report(new SweepProgress(entries.Count + skipped + notTried, total,
                 $"{candidate.Name}, {trainer}: {labels.MetricName} {mean:F4} ± {deviation:F4}", entry));
             return true;
         }
     }
 
     /// <summary>
-    /// The pipeline of a candidate. In the search (<paramref name="inMemory"/>) it reads the cached features from a
+    /// The pipeline of a candidate. In the sweep (<paramref name="inMemory"/>) it reads the cached features from a
     /// <c>Features</c> column; refitted, <c>ApplyBertEmbedding</c> computes them from the text column.
     /// </summary>
-    internal static IEstimator<ITransformer> Pipeline(MLContext ml, FeatureCandidate candidate, SearchTrainer trainer, SearchLabels labels,
-        FeaturizationSearchOptions options, string modelPath, bool inMemory)
+    internal static IEstimator<ITransformer> Pipeline(MLContext ml, FeatureCandidate candidate, SweepTrainer trainer, SweepLabels labels,
+        FeaturizationSweepOptions options, string modelPath, bool inMemory)
     {
-        var text = inMemory ? SearchLabels.TextColumn : options.TextColumnName;
+        var text = inMemory ? SweepLabels.TextColumn : options.TextColumnName;
         IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
-        if (labels.Prepare(ml, inMemory ? SearchLabels.LabelColumn : options.LabelColumnName, inMemory) is { } prepare)
+        if (labels.Prepare(ml, inMemory ? SweepLabels.LabelColumn : options.LabelColumnName, inMemory) is { } prepare)
         {
             pipeline = pipeline.Append(prepare);
         }
 
-        var second = options.SecondTextColumnName is null ? null : inMemory ? SearchLabels.SecondTextColumn : options.SecondTextColumnName;
+        var second = options.SecondTextColumnName is null ? null : inMemory ? SweepLabels.SecondTextColumn : options.SecondTextColumnName;
         var bert = candidate.EmbeddingOptions(options.Embedding);
         if (bert is not null && !inMemory)
         {
             if (second is null)
             {
-                pipeline = pipeline.Append(ml.Transforms.Text.ApplyBertEmbedding(SearchLabels.FeaturesColumn, text, modelPath, bert));
+                pipeline = pipeline.Append(ml.Transforms.Text.ApplyBertEmbedding(SweepLabels.FeaturesColumn, text, modelPath, bert));
             }
             else
             {
-                const string First = SearchLabels.FeaturesColumn + ".First", Second = SearchLabels.FeaturesColumn + ".Second";
+                const string First = SweepLabels.FeaturesColumn + ".First", Second = SweepLabels.FeaturesColumn + ".Second";
                 pipeline = pipeline.Append(ml.Transforms.Text.ApplyBertEmbedding(First, text, modelPath, bert))
                     .Append(ml.Transforms.Text.ApplyBertEmbedding(Second, second, modelPath, bert))
-                    .Append(ml.Transforms.ComputePairFeatures(SearchLabels.FeaturesColumn, First, Second));
+                    .Append(ml.Transforms.ComputePairFeatures(SweepLabels.FeaturesColumn, First, Second));
             }
         }
 
         // A linear model takes the BERT features standardized. FeaturizeText's n-grams stay as ML.NET's text pipelines feed
         // them to a trainer (unit-length rows): standardized, they reached 71% against 52% on the WordNet topics with
         // LbfgsMaximumEntropy, but took 8 times as long there and over 20 minutes on the Brown genres, where raw ones took 4.
-        if (trainer == SearchTrainer.Linear && bert is not null)
+        if (trainer == SweepTrainer.Linear && bert is not null)
         {
-            pipeline = pipeline.Append(ml.Transforms.NormalizeMeanVariance(SearchLabels.FeaturesColumn));
+            pipeline = pipeline.Append(ml.Transforms.NormalizeMeanVariance(SweepLabels.FeaturesColumn));
         }
 
         if (candidate.WithText)
@@ -192,12 +192,12 @@ public sealed class FeaturizationSearch
             }
 
             pipeline = pipeline.Append(bert is null
-                ? ml.Transforms.Concatenate(SearchLabels.FeaturesColumn, words)
-                : ml.Transforms.Concatenate(SearchLabels.FeaturesColumn, [SearchLabels.FeaturesColumn, .. words]));
+                ? ml.Transforms.Concatenate(SweepLabels.FeaturesColumn, words)
+                : ml.Transforms.Concatenate(SweepLabels.FeaturesColumn, [SweepLabels.FeaturesColumn, .. words]));
         }
 
 
-        pipeline = pipeline.Append(labels.Trainer(ml, trainer, options.Seed));
+        pipeline = pipeline.Append(SweepTrainers.For(ml, labels.Task, trainer, options.Seed));
         return labels.Finish(ml, inMemory) is { } finish ? pipeline.Append(finish) : pipeline;
     }
 

@@ -7,15 +7,15 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using Microsoft.ML.Transforms.Onnx;
 
-namespace Bert.MLNet.Transforms;
+namespace Bert.MLNet.Transforms.Saved;
 
 /// <summary>
-/// Finds the saved form of <see cref="BertEmbeddingTransformer"/> (<see cref="SavedForm.Embedding"/>) in a model loaded
+/// Finds the saved form of <see cref="BertEmbeddingTransformer"/> (<see cref="BuiltInSteps.Embedding"/>) in a model loaded
 /// with plain ML.NET and puts a <see cref="BatchedEmbeddingTransformer"/> in its place. Only public ML.NET surface is
 /// read: the parts' types, their output schemas, one row through the tokenizer-state lookup, and the ONNX bytes that
 /// OnnxTransformer stores in the model file.
 /// </summary>
-internal static class LoadedForms
+internal static class LoadedModelBatching
 {
     // The entry OnnxTransformer keeps its graph in, under its folder in the model file: a 4-byte length, then the bytes.
     private const string GraphEntry = "OnnxModel";

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Bert.MLNet.Embeddings;
 using Bert.MLNet.Tokenizers;
 
-namespace Bert.MLNet.Transforms;
+namespace Bert.MLNet.Transforms.Saved;
 
 /// <summary>
 /// The tokenization settings a saved model carries: the vocabulary, the tokenizer's options, the encoding length and

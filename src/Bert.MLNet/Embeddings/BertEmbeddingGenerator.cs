@@ -1,3 +1,4 @@
+using Bert.MLNet.Options;
 using Microsoft.Extensions.AI;
 
 namespace Bert.MLNet;
@@ -33,7 +34,7 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         Options = options ?? model.DefaultOptions with { Normalize = true };
         Purpose = purpose;
         this.ownsModel = ownsModel;
-        var plan = Onnx.PoolingPlan.For(model, Options);
+        var plan = PoolingPlan.For(model, Options);
         if (plan.Combine == LayerCombination.Separate)
         {
             throw BertErrors.Invalid(nameof(options), $"{nameof(LayerCombination.Separate)} gives one vector per layer; an embedding generator gives one per text. Use Concat, Mean or Weighted.");
