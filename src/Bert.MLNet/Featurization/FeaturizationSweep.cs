@@ -27,6 +27,56 @@ public sealed class FeaturizationSweep
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
+        var inputs = Read(data, options);
+        using var model = BertModel.Load(modelPath, options.Embedding.Runtime);
+        var candidates = BertCandidates(options.Poolings, model.LayerCount);
+        var scoring = new Scoring(ml, inputs, options, modelPath, model.HiddenSize, progress, cancellationToken)
+        {
+            Total = (candidates.Count + (options.IncludeTextBaselines ? 2 : 0)) * options.Trainers.Count,
+        };
+
+        var clock = Stopwatch.StartNew();
+        scoring.Report(0, $"embedding {inputs.AllTexts.Length} texts: every hidden state, pooled {string.Join(", ", options.Poolings)}");
+        scoring.Pooled = cache.Get(model, options.Embedding, options.Poolings, inputs.AllTexts, out var embedded, cancellationToken);
+        var truncated = model.Encoder(options.Embedding, model.ResolveMaxLength(options.Embedding)).EncodeAll(inputs.AllTexts, 0).Truncated.Count(t => t);
+        var embeddingTime = clock.Elapsed;
+
+        clock.Restart();
+        scoring.Clock = clock;
+        foreach (var trainer in options.Trainers)
+        {
+            scoring.Round(candidates, trainer);
+        }
+
+        var sweepTime = clock.Elapsed;
+        if (scoring.Entries.Count == 0)
+        {
+            throw new TimeoutException($"The time budget ({options.TimeBudget}) ran out before any candidate was scored; allow more time.");
+        }
+
+        var leaderboard = scoring.Entries.OrderByDescending(e => e.Score).ThenBy(e => e.Time).ToArray();
+        var best = leaderboard[0];
+        scoring.Report(scoring.Total, $"best: {best.Features.Name} with {best.Trainer}, {inputs.Labels.MetricName} {best.Score:F4}; fitting it on all {inputs.Texts.Length} rows");
+        clock.Restart();
+        var fitted = Pipeline(ml, best.Features, best.Trainer, inputs.Labels, options, modelPath, inMemory: false).Fit(data);
+        return new SweepResult(inputs.Labels.Task, inputs.Labels.MetricName, inputs.Labels.Classes, leaderboard, LayerCurve(leaderboard), fitted, scoring.Skipped,
+            embedded, embeddingTime, sweepTime, clock.Elapsed)
+        {
+            ModelName = model.Name,
+            ModelFingerprint = model.Fingerprint,
+            TextsTruncated = truncated,
+        };
+    }
+
+    // The data a sweep reads: the label (which settles the task), the texts, the second texts of pairs, the fold groups.
+    private sealed record Inputs(SweepLabels Labels, string[] Texts, string[]? Pairs, string[]? Groups)
+    {
+        // Every text the model embeds: the first texts, then the second texts of pairs.
+        internal string[] AllTexts { get; } = Pairs is null ? Texts : [.. Texts, .. Pairs];
+    }
+
+    private static Inputs Read(IDataView data, FeaturizationSweepOptions options)
+    {
         options.Validate();
         Transforms.BertSchema.CheckInput(data.Schema, options.TextColumnName);
         if (options.SecondTextColumnName is { } second)
@@ -34,111 +84,108 @@ public sealed class FeaturizationSweep
             Transforms.BertSchema.CheckInput(data.Schema, second);
         }
 
-        var labels = SweepLabels.Read(data, options.LabelColumnName, options.Task);
-        var texts = Texts(data, options.TextColumnName);
-        var pairs = options.SecondTextColumnName is { } secondColumn ? Texts(data, secondColumn) : null;
-        var groups = options.GroupColumnName is { } groupColumn ? Groups(data, groupColumn) : null;
+        return new Inputs(
+            SweepLabels.Read(data, options.LabelColumnName, options.Task),
+            Texts(data, options.TextColumnName),
+            options.SecondTextColumnName is { } secondColumn ? Texts(data, secondColumn) : null,
+            options.GroupColumnName is { } groupColumn ? Groups(data, groupColumn) : null);
+    }
 
-        using var model = BertModel.Load(modelPath, options.Embedding.Runtime);
-        var layerCount = model.LayerCount;
-        var width = model.HiddenSize;
-        var candidates = BertCandidates(options.Poolings, layerCount);
-        var total = (candidates.Count + (options.IncludeTextBaselines ? 2 : 0)) * options.Trainers.Count;
-        var clock = Stopwatch.StartNew();
-        progress?.Report(new SweepProgress(0, total,
-            $"embedding {texts.Length + (pairs?.Length ?? 0)} texts: every hidden state, pooled {string.Join(", ", options.Poolings)}", null));
-        string[] allTexts = pairs is null ? texts : [.. texts, .. pairs];
-        var pooled = cache.Get(model, options.Embedding, options.Poolings, allTexts, out var embedded, cancellationToken);
-        var truncated = model.Encoder(options.Embedding, model.ResolveMaxLength(options.Embedding)).EncodeAll(allTexts, 0).Truncated.Count(t => t);
-        var embeddingTime = clock.Elapsed;
+    // The per-layer curve follows the best candidate with BERT features (the best may be FeaturizeText alone).
+    private static LayerScore[] LayerCurve(LeaderboardEntry[] leaderboard)
+    {
+        var reference = leaderboard.FirstOrDefault(e => e.Features.Pooling is not null);
+        return reference?.Features.Pooling is { } pooling
+            ? [.. leaderboard.Where(e => e.Trainer == reference.Trainer && e.Features.Pooling == pooling && e.Features.Layers.Count == 1 && !e.Features.WithText)
+                .OrderBy(e => e.Features.Layers[0]).Select(e => new LayerScore(e.Features.Layers[0], e.Score, e.StandardDeviation))]
+            : [];
+    }
 
-        var entries = new List<LeaderboardEntry>();
-        var skipped = 0;
-        var notTried = 0;
-        clock.Restart();
+    /// <summary>
+    /// Scores candidates by cross-validation and keeps the leaderboard so far, with what was skipped (over the time budget)
+    /// or not tried (FeaturizeText with BERT when FeaturizeText alone is far behind).
+    /// </summary>
+    private sealed class Scoring(MLContext ml, Inputs inputs, FeaturizationSweepOptions options, string modelPath, int width,
+        IProgress<SweepProgress>? progress, CancellationToken cancellationToken)
+    {
+        private static readonly FeatureCandidate TextOnly = new("FeaturizeText", null, [], false, true);
 
-        // Trainer by trainer, cheapest first: the BERT candidates (seconds each), then FeaturizeText alone and with the
-        // best BERT features, whose n-gram vectors can take a linear trainer minutes on long texts. The budget is checked
-        // between candidates: ML.NET's L-BFGS and LightGbm cannot be stopped mid-training.
-        var textOnly = new FeatureCandidate("FeaturizeText", null, [], false, true);
-        foreach (var trainer in options.Trainers)
+        private int notTried;
+
+        internal List<LeaderboardEntry> Entries { get; } = [];
+
+        internal int Skipped { get; private set; }
+
+        internal int Total { get; init; }
+
+        // Every hidden state of every text, pooled each way of options.Poolings (the cache's result).
+        internal float[][][] Pooled { get; set; } = [];
+
+        // Measures the time budget: started when scoring starts.
+        internal Stopwatch Clock { get; set; } = new();
+
+        internal void Report(int done, string message, LeaderboardEntry? entry = null) =>
+            progress?.Report(new SweepProgress(done, Total, message, entry));
+
+        /// <summary>
+        /// One trainer's round, cheapest first: the BERT candidates (seconds each), then FeaturizeText alone and with the
+        /// best BERT features, whose n-gram vectors can take a linear trainer minutes on long texts. The budget is checked
+        /// between candidates: ML.NET's L-BFGS and LightGbm cannot be stopped mid-training.
+        /// </summary>
+        internal void Round(IReadOnlyList<FeatureCandidate> candidates, SweepTrainer trainer)
         {
-            IEnumerable<FeatureCandidate> round = options.IncludeTextBaselines ? [.. candidates, textOnly] : candidates;
+            IEnumerable<FeatureCandidate> round = options.IncludeTextBaselines ? [.. candidates, TextOnly] : candidates;
             foreach (var candidate in round)
             {
-                if (!Evaluate(candidate, trainer))
-                {
-                    skipped++;
-                }
+                Score(candidate, trainer);
             }
 
-            if (options.IncludeTextBaselines)
+            if (!options.IncludeTextBaselines)
             {
-                var bestBert = entries.Where(e => !e.Features.WithText).MaxBy(e => e.Score)?.Features ?? candidates[^1];
-                var bertScore = entries.Where(e => e.Trainer == trainer && !e.Features.WithText).Select(e => (double?)e.Score).Max();
-                var textScore = entries.FirstOrDefault(e => e.Trainer == trainer && e.Features == textOnly)?.Score;
-                if (options.CombinedTextMargin is { } margin && bertScore - textScore > margin)
-                {
-                    notTried++;
-                    progress?.Report(new SweepProgress(entries.Count + skipped + notTried, total,
-                        $"FeaturizeText + {bestBert.Name}, {trainer}: not scored, FeaturizeText alone is {bertScore - textScore:F4} below the best BERT features (margin {margin})", null));
-                }
-                else if (!Evaluate(bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true }, trainer))
-                {
-                    skipped++;
-                }
+                return;
+            }
+
+            var bestBert = Entries.Where(e => !e.Features.WithText).MaxBy(e => e.Score)?.Features ?? candidates[^1];
+            var bertScore = Entries.Where(e => e.Trainer == trainer && !e.Features.WithText).Select(e => (double?)e.Score).Max();
+            var textScore = Entries.FirstOrDefault(e => e.Trainer == trainer && e.Features == TextOnly)?.Score;
+            if (options.CombinedTextMargin is { } margin && bertScore - textScore > margin)
+            {
+                notTried++;
+                Report(Done, $"FeaturizeText + {bestBert.Name}, {trainer}: not scored, FeaturizeText alone is {bertScore - textScore:F4} below the best BERT features (margin {margin})");
+            }
+            else
+            {
+                Score(bestBert with { Name = "FeaturizeText + " + bestBert.Name, WithText = true }, trainer);
             }
         }
 
-        var sweepTime = clock.Elapsed;
-        if (entries.Count == 0)
-        {
-            throw new TimeoutException($"The time budget ({options.TimeBudget}) ran out before any candidate was scored; allow more time.");
-        }
+        private int Done => Entries.Count + Skipped + notTried;
 
-        var leaderboard = entries.OrderByDescending(e => e.Score).ThenBy(e => e.Time).ToArray();
-        var best = leaderboard[0];
-        // The per-layer curve follows the best candidate with BERT features (the best may be FeaturizeText alone).
-        var reference = leaderboard.FirstOrDefault(e => e.Features.Pooling is not null);
-        var curve = reference?.Features.Pooling is { } referencePooling
-            ? leaderboard.Where(e => e.Trainer == reference.Trainer && e.Features.Pooling == referencePooling && e.Features.Layers.Count == 1 && !e.Features.WithText)
-                .OrderBy(e => e.Features.Layers[0]).Select(e => new LayerScore(e.Features.Layers[0], e.Score, e.StandardDeviation)).ToArray()
-            : [];
-        progress?.Report(new SweepProgress(total, total,
-            $"best: {best.Features.Name} with {best.Trainer}, {labels.MetricName} {best.Score:F4}; fitting it on all {texts.Length} rows", null));
-        clock.Restart();
-        var fitted = Pipeline(ml, best.Features, best.Trainer, labels, options, modelPath, inMemory: false).Fit(data);
-        return new SweepResult(labels.Task, labels.MetricName, labels.Classes, leaderboard, curve, fitted, skipped, embedded, embeddingTime, sweepTime, clock.Elapsed)
-        {
-            ModelName = model.Name,
-            ModelFingerprint = model.Fingerprint,
-            TextsTruncated = truncated,
-        };
-
-        bool Evaluate(FeatureCandidate candidate, SweepTrainer trainer)
+        // Cross-validates one candidate with one trainer, unless the time budget is spent (then it counts as skipped).
+        private void Score(FeatureCandidate candidate, SweepTrainer trainer)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (options.TimeBudget is { } budget && clock.Elapsed > budget)
+            if (options.TimeBudget is { } budget && Clock.Elapsed > budget)
             {
-                return false;
+                Skipped++;
+                return;
             }
 
-            progress?.Report(new SweepProgress(entries.Count + skipped + notTried, total, $"scoring {candidate.Name}, {trainer}", null));
+            Report(Done, $"scoring {candidate.Name}, {trainer}");
             var started = Stopwatch.StartNew();
-            var dimension = candidate.Pooling is null ? 1 : Dimension(candidate, width, pairs is not null);
+            var pairs = inputs.Pairs is not null;
+            var dimension = candidate.Pooling is null ? 1 : Dimension(candidate, width, pairs);
             var features = candidate.Pooling is { } pooling
-                ? Features(pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width, texts.Length, pairs is not null, options.Embedding.Normalize)
+                ? Features(Pooled[options.Poolings.ToList().IndexOf(pooling)], candidate, width, inputs.Texts.Length, pairs, options.Embedding.Normalize)
                 : null;
-            var view = labels.View(ml, texts, pairs, groups, features, dimension);
-            var scores = CrossValidation.Scores(ml, labels.Task, view, Pipeline(ml, candidate, trainer, labels, options, modelPath, inMemory: true), options.Folds, options.Seed,
-                grouped: groups is not null);
+            var view = inputs.Labels.View(ml, inputs.Texts, inputs.Pairs, inputs.Groups, features, dimension);
+            var pipeline = Pipeline(ml, candidate, trainer, inputs.Labels, options, modelPath, inMemory: true);
+            var scores = CrossValidation.Scores(ml, inputs.Labels.Task, view, pipeline, options.Folds, options.Seed, grouped: inputs.Groups is not null);
             var mean = scores.Average();
             var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
             var entry = new LeaderboardEntry(candidate, trainer, mean, deviation, started.Elapsed);
-            entries.Add(entry);
-            progress?.Report(new SweepProgress(entries.Count + skipped + notTried, total,
-                $"{candidate.Name}, {trainer}: {labels.MetricName} {mean:F4} ± {deviation:F4}", entry));
-            return true;
+            Entries.Add(entry);
+            Report(Done, $"{candidate.Name}, {trainer}: {inputs.Labels.MetricName} {mean:F4} ± {deviation:F4}", entry);
         }
     }
 
