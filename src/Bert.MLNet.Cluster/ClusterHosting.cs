@@ -49,6 +49,8 @@ internal static class ClusterHosting
             options.ProbeTimeout = TimeSpan.FromSeconds(2);
             options.NumMissedProbesLimit = 2;
         });
+        silo.Services.AddSingleton<SiloFatalErrors>();
+        silo.Services.AddSingleton<IFatalErrorHandler>(services => services.GetRequiredService<SiloFatalErrors>());
         silo.Services.AddSingleton(model);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(model);
         return silo;

@@ -1,7 +1,7 @@
 using System.Globalization;
+using Bert.MLNet.Options;
 using Parquet;
 using Parquet.Schema;
-using Bert.MLNet.Options;
 
 namespace Bert.MLNet.Cluster;
 

@@ -90,6 +90,41 @@ public sealed class ClusterProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task AnInputChangedMidJobAndASiloDeclaredDeadAreEachSaidInOneLine()
+    {
+        var redisPort = FreePort();
+        var redis = $"127.0.0.1:{redisPort}";
+        StartRedis(redisPort);
+        var silos = new[] { await StartSilo(redis), await StartSilo(redis) };
+
+        // The same number of lines, other texts: the shards still to send would embed them. The job stops, unfinished.
+        var input = Path.Combine(folder, "texts.txt");
+        File.WriteAllLines(input, Enumerable.Range(0, 6_000).Select(i => $"sentence number {i} of a corpus that changes"));
+        var parts = Path.Combine(folder, "parts");
+        var client = Tool(["embed", "--redis", redis, "--input", input, "--output", parts, "--shard-rows", "100"]);
+        var clientErrors = client.StandardError.ReadToEndAsync();
+        await WhenParts(parts, 3, client);
+        File.WriteAllLines(input, Enumerable.Range(0, 6_000).Select(i => $"another sentence {i}, edited while the job ran"));
+        var (exit, stderr) = await Ended(client, clientErrors);
+        Assert.True(exit == 1, $"exit code {exit}: {stderr}");
+        Assert.Contains($"--input '{input}' changed while the job ran", stderr, StringComparison.Ordinal);
+        Assert.True(stderr.Trim().Split('\n').Length == 1, "one line: " + stderr);
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(parts, "_manifest.json"))).RootElement;
+        Assert.False(manifest.GetProperty("complete").GetBoolean());
+
+        // A silo paused past the failure detector is declared dead by the other; once it runs again it learns so. Orleans would FailFast (SIGABRT, exit 134); the silo says it in one line and exits 1.
+        var paused = silos[1];
+        var pausedErrors = paused.StandardError.ReadToEndAsync();
+        Assert.Equal(0, Signals.Send(paused.Id, 19));
+        await WhenASiloIsDead(redis);
+        Assert.Equal(0, Signals.Send(paused.Id, 18));
+        var (siloExit, siloErrors) = await Ended(paused, pausedErrors);
+        Assert.True(siloExit == 1, $"silo exit code {siloExit}: {siloErrors}");
+        Assert.Contains("the other silos declared it dead", siloErrors, StringComparison.Ordinal);
+        Assert.False(silos[0].HasExited, "the silo that declared the other dead stays");
+    }
+
+    [Fact]
     public async Task AClientWithNoClusterBehindItsRedisSaysSo()
     {
         var unused = FreePort();
@@ -109,6 +144,30 @@ public sealed class ClusterProcessTests : IDisposable
         (exit, stderr) = await Ended(silo, silo.StandardError.ReadToEndAsync());
         Assert.Equal(1, exit);
         Assert.Equal($"error: --port {port} is in use on this machine (another silo?); give each silo ports of its own.", stderr.Trim());
+
+        // A pipe can be read once; a job reads its input several times, so it is refused before any cluster is asked.
+        var fifo = Path.Combine(folder, "texts.fifo");
+        using (var mkfifo = Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        var piped = Tool(["embed", "--redis", $"127.0.0.1:{unused}", "--input", fifo, "--output", Path.Combine(folder, "from-pipe")]);
+        var writer = Task.Run(() =>
+        {
+            try
+            {
+                File.WriteAllLines(fifo, ["one", "two"]);
+            }
+            catch (IOException)
+            {
+                // The reader closed the pipe: what a refused input does.
+            }
+        });
+        (exit, stderr) = await Ended(piped, piped.StandardError.ReadToEndAsync());
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"error: --input '{fifo}' is not a regular file", stderr.Trim(), StringComparison.Ordinal);
+        await writer.WaitAsync(TimeSpan.FromSeconds(30));
 
         var malformed = Tool(["embed", "--redis", "nowhere", "--input", input, "--output", "x"]);
         (exit, stderr) = await Ended(malformed, malformed.StandardError.ReadToEndAsync());
@@ -237,6 +296,19 @@ public sealed class ClusterProcessTests : IDisposable
             Assert.False(client.HasExited, "the client ended before the parts to wait for were written");
             Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), $"fewer than {count} parts after two minutes");
             await Task.Delay(10);
+        }
+    }
+
+    // Until the cluster's membership in Redis holds a silo marked dead (Orleans' SiloStatus.Dead is 6), within 90 s: the
+    // failure detector takes 10 to 20 s on this machine.
+    private static async Task WhenASiloIsDead(string redis)
+    {
+        using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
+        var waited = Stopwatch.StartNew();
+        while (!(await connection.GetDatabase().HashGetAllAsync("bert-mlnet/members/bert-mlnet")).Any(e => e.Value.ToString().Contains("\"Status\":6", StringComparison.Ordinal)))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(90), "no silo was declared dead within 90 s");
+            await Task.Delay(500);
         }
     }
 

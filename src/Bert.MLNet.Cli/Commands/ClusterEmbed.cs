@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Bert.MLNet.Cli.IO;
 using Bert.MLNet.Cluster;
+using Bert.MLNet.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Bert.MLNet.Options;
 
 namespace Bert.MLNet.Cli.Commands;
 
@@ -33,7 +33,7 @@ internal sealed record ClusterEmbed(string Redis, string? Model, bool PrecisionG
             throw new ArgumentException($"--output '{output}' is the input; a cluster job writes a folder of Parquet parts.");
         }
 
-        var texts = input.ForJob(job.ShardRows);
+        var texts = input.ForJob(job.ShardRows, cancellation);
         var builder = Host.CreateApplicationBuilder();
         // Failures are said in one line below; Orleans' and the host's own logs would repeat them with their stacks.
         builder.Logging.SetMinimumLevel(LogLevel.Error).AddFilter("Orleans", LogLevel.Critical).AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);

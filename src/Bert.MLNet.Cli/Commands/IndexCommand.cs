@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Bert.MLNet.Cli.IO;
-using Bert.MLNet.Similarity;
 using Bert.MLNet.Options;
+using Bert.MLNet.Similarity;
 
 namespace Bert.MLNet.Cli.Commands;
 

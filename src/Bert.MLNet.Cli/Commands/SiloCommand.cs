@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Bert.MLNet.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -81,6 +82,12 @@ internal static class SiloCommand
         }
 
         await host.StopAsync(TimeSpan.FromSeconds(30));
+        if (host.Services.GetRequiredService<SiloFatalErrors>().Reason is not null)
+        {
+            // Said when it happened.
+            return SiloFatalErrors.ExitCode;
+        }
+
         Console.Error.WriteLine("silo stopped: it left the cluster, and shards it was running are redone by the others");
         return 0;
     }

@@ -35,7 +35,8 @@ internal static class TextLines
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">A line is not valid UTF-8 (the message names the file and line).</exception>
-    internal static (long Lines, long[] Offsets) Index(string path, int every)
+    /// <exception cref="OperationCanceledException">The token was cancelled (checked every 65,536 lines).</exception>
+    internal static (long Lines, long[] Offsets) Index(string path, int every, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
         Require(path);
@@ -46,6 +47,11 @@ internal static class TextLines
             if (lines % every == 0)
             {
                 offsets.Add(offset);
+            }
+
+            if ((lines & 0xFFFF) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
             }
 
             Check(buffer, length, path, lines + 1);

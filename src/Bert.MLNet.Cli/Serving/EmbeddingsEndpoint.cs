@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Bert.MLNet.Cli.Commands;
-using Microsoft.AspNetCore.Http;
 using Bert.MLNet.Options;
+using Microsoft.AspNetCore.Http;
 
 namespace Bert.MLNet.Cli.Serving;
 
