@@ -15,6 +15,7 @@ using Bert.MLNet;
 
 var (cli, model, requestCount, sentencesPath) = (args[0], args[1], int.Parse(args[2]), args[3]);
 var encoding = args.Length > 4 ? args[4] : "base64"; // what OpenAI's .NET client asks for; "float" for JSON numbers
+var serverArgs = args.Length > 5 ? args[5].Split(' ', StringSplitOptions.RemoveEmptyEntries) : []; // more `serve` flags, such as "--threads 1"
 const int Clients = 64;
 // Short texts: the definitions of a committed dataset (its second column).
 var sentences = File.ReadAllLines(sentencesPath).Skip(1).Select(l => l.Split('\t')[1]).Where(l => l.Length > 0).ToArray();
@@ -43,7 +44,7 @@ Console.WriteLine($"serve --max-concurrent-requests 8: {over.Ok} ok, {over.Refus
 async Task<(Result Result, long PeakKb)> Round(int? limit)
 {
     var start = new ProcessStartInfo(cli) { RedirectStandardError = true, RedirectStandardOutput = true };
-    foreach (var arg in new[] { "serve", "--model", model, "--urls", "http://127.0.0.1:0" }.Concat(limit is { } l ? ["--max-concurrent-requests", l.ToString()] : []))
+    foreach (var arg in new[] { "serve", "--model", model, "--urls", "http://127.0.0.1:0" }.Concat(serverArgs).Concat(limit is { } l ? ["--max-concurrent-requests", l.ToString()] : []))
     {
         start.ArgumentList.Add(arg);
     }

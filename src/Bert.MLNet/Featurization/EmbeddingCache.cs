@@ -14,7 +14,7 @@ namespace Bert.MLNet.Featurization;
 /// </summary>
 internal sealed class EmbeddingCache
 {
-    private readonly Dictionary<string, Dictionary<string, float[]>> store = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, Entry>> store = new(StringComparer.Ordinal);
 
     // A tokenizer given in the options is known by its instance: two tokenizers of one type may split texts differently.
     private readonly ConditionalWeakTable<Tokenizer, string> tokenizerIds = [];
@@ -22,10 +22,11 @@ internal sealed class EmbeddingCache
     /// <summary>
     /// Every hidden state of each text ([pooling][row] = layers × hidden values, not normalized whatever
     /// <see cref="EmbeddingOptions.Normalize"/> says), running the model once for the texts no earlier call saw.
-    /// <paramref name="embedded"/> is how many texts it ran.
+    /// <paramref name="embedded"/> is how many texts it ran; <paramref name="truncated"/> how many of the rows were cut to
+    /// the maximum length (kept with the states, so a cached text is not tokenized again to tell).
     /// </summary>
     internal float[][][] Get(BertModel model, EmbeddingOptions options, IReadOnlyList<Pooling> poolings, IReadOnlyList<string> texts,
-        out int embedded, CancellationToken cancellationToken)
+        out int embedded, out int truncated, CancellationToken cancellationToken)
     {
         options = options with { Normalize = false };
         var keys = texts.Select(Hash).ToArray();
@@ -47,27 +48,31 @@ internal sealed class EmbeddingCache
             {
                 for (var i = 0; i < order.Length; i++)
                 {
-                    tables[p][order[i]] = computed[p][i].ToArray();
+                    tables[p][order[i]] = new Entry(computed[p][i].ToArray(), computed[p].Truncated[i]);
                 }
             }
         }
 
         embedded = missing.Count;
-        return [.. tables.Select(table => keys.Select(k => table[k]).ToArray())];
+        truncated = keys.Count(k => tables[0][k].Truncated);
+        return [.. tables.Select(table => keys.Select(k => table[k].States).ToArray())];
     }
 
-    private Dictionary<string, float[]> Table(BertModel model, EmbeddingOptions options, Pooling pooling)
+    private Dictionary<string, Entry> Table(BertModel model, EmbeddingOptions options, Pooling pooling)
     {
         var tokenizer = options.Tokenizer is { } given ? tokenizerIds.GetValue(given, _ => Guid.NewGuid().ToString("N")) : "model";
         var key = $"{model.Fingerprint}|{tokenizer}|{model.ResolveMaxLength(options)}|{options.LongText}|{options.Stride}|{options.Precision}|{pooling}";
         if (!store.TryGetValue(key, out var table))
         {
-            table = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            table = new Dictionary<string, Entry>(StringComparer.Ordinal);
             store[key] = table;
         }
 
         return table;
     }
+
+    // One text's pooled states, and whether its encoding was cut.
+    private readonly record struct Entry(float[] States, bool Truncated);
 
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -37,8 +37,7 @@ public sealed class FeaturizationSweep
 
         var clock = Stopwatch.StartNew();
         scoring.Report(0, $"embedding {inputs.AllTexts.Length} texts: every hidden state, pooled {string.Join(", ", options.Poolings)}");
-        scoring.Pooled = cache.Get(model, options.Embedding, options.Poolings, inputs.AllTexts, out var embedded, cancellationToken);
-        var truncated = model.Encoder(options.Embedding, model.ResolveMaxLength(options.Embedding)).EncodeAll(inputs.AllTexts, 0).Truncated.Count(t => t);
+        scoring.Pooled = cache.Get(model, options.Embedding, options.Poolings, inputs.AllTexts, out var embedded, out var truncated, cancellationToken);
         var embeddingTime = clock.Elapsed;
 
         clock.Restart();

@@ -49,6 +49,19 @@ public sealed class FeaturizationSweepTests
         using var again = sweep.Run(ml, data, Model, options with { Poolings = [Pooling.Cls], IncludeTextBaselines = false });
         Assert.Equal(0, again.TextsEmbedded);
 
+        // Truncations come from the embedding pass and stay with the cached states: a sweep over cached texts reports the
+        // same count, against the tokenizer's own piece counts ([CLS] and [SEP] take 2 of the 8 tokens).
+        var cutOptions = options with { Poolings = [Pooling.Mean], IncludeTextBaselines = false, Embedding = options.Embedding with { MaxLength = 8 } };
+        using (var model = BertModel.Load(Model))
+        {
+            var expected = data.GetColumn<string>("Text").Count(t => model.Tokenizer.CountWordPieces(t) > 6);
+            Assert.True(expected > 0, "some texts are longer than 6 pieces");
+            using var cut = sweep.Run(ml, data, Model, cutOptions);
+            using var cutAgain = sweep.Run(ml, data, Model, cutOptions);
+            Assert.Equal(expected, cut.TextsTruncated);
+            Assert.Equal((0, expected), (cutAgain.TextsEmbedded, cutAgain.TextsTruncated));
+        }
+
         // With a margin FeaturizeText alone does not come within, the concatenation is not scored; everything else is as before.
         var text = result.Leaderboard.Single(e => e.Features.Name == "FeaturizeText").Score;
         var bert = result.Leaderboard.Where(e => !e.Features.WithText).Max(e => e.Score);
@@ -104,7 +117,7 @@ public sealed class FeaturizationSweepTests
         var basis = new EmbeddingOptions { Normalize = normalize, MaxLength = 48 };
         Pooling[] poolings = [Pooling.Mean, Pooling.Cls, Pooling.Max, Pooling.MeanSqrtLen];
         using var model = BertModel.Load(Model);
-        var cached = new EmbeddingCache().Get(model, basis, poolings, [.. texts, .. seconds], out _, CancellationToken.None);
+        var cached = new EmbeddingCache().Get(model, basis, poolings, [.. texts, .. seconds], out _, out _, CancellationToken.None);
         var pairsView = ml.Data.LoadFromEnumerable(texts.Zip(seconds).Select(p => new PairRow { First = p.First, Second = p.Second }));
         foreach (var candidate in FeaturizationSweep.BertCandidates(poolings, model.LayerCount))
         {
