@@ -100,11 +100,12 @@ internal sealed class TextEncoder
 
         // Their own first and last ids frame every cut or window, as [CLS] and [SEP] frame ours.
         var pieces = ids.Count - EncodingLayout.SpecialTokens;
-        var inner = ids.Skip(1).Take(pieces).ToArray();
         if (pieces <= MaxLength - EncodingLayout.SpecialTokens)
         {
             return ([[.. ids]], pieces, false);
         }
+
+        var inner = ids.Skip(1).Take(pieces).ToArray();
 
         if (LongText == LongTextHandling.Truncate)
         {
